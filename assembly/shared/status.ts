@@ -1,0 +1,13 @@
+// Status codes returned by every WASM module for expected failures.
+// Mirrored exactly by src/shared/status.ts (test/shared/status.test.ts compares the two).
+// Each domain owns a range; never reuse a number.
+
+export const STATUS_OK: i32 = 0;
+// shared: -1 .. -9
+export const ERR_OUT_OF_MEMORY: i32 = -1;
+export const ERR_BAD_ARGUMENT: i32 = -2;
+export const ERR_BAD_HANDLE: i32 = -3;
+export const ERR_OUT_OF_RANGE: i32 = -4;
+// metrics: -10 .. -29
+// codec: -30 .. -59
+// privacy: -60 .. -89

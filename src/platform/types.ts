@@ -1,0 +1,26 @@
+/**
+ * What the runtime-agnostic core needs from its host. `#platform` resolves to
+ * `./node.ts` on Node and to `./worker.ts` in workerd (package.json `imports` conditions);
+ * these two files are the only ones that know where WASM bytes and the sql.js build come from.
+ */
+import type { SqlJsStatic } from 'sql.js';
+
+/** Names of the modules in `wasm/`, one per `assembly/<domain>/`. */
+export type WasmModuleName = 'checksum';
+
+export interface ProcessStats {
+  /** Resident/heap figures in bytes where the host reports them. */
+  memory: { rss?: number; heapUsed?: number; heapTotal?: number; external?: number };
+  /** CPU time consumed by this process since start, in microseconds, where reported. */
+  cpuMicros?: { user: number; system: number };
+}
+
+export interface Platform {
+  readonly name: 'node' | 'workerd';
+  /** The compiled module for `wasm/<name>.wasm`, compiled at most once per isolate. */
+  wasmModule(name: WasmModuleName): WebAssembly.Module;
+  /** Initializes sql.js for this host (call through `getSql()`, which memoizes it). */
+  initSqlJs(): Promise<SqlJsStatic>;
+  /** Memory and CPU figures the host exposes. */
+  processStats(): ProcessStats;
+}
