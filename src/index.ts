@@ -6,3 +6,4 @@ export { AppError, NotFoundError, OverloadedError, ValidationError } from './sha
 export { WasmError } from './shared/wasm.ts';
 export { crc32c, crc32cReference } from './checksum/index.ts';
 export { getSql } from './storage/sql.ts';
+export * from './messaging/index.ts';

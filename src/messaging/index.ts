@@ -1,0 +1,23 @@
+/**
+ * Messaging: the message processor (priorities, workers, timeouts, retries, dead letters,
+ * batching, circuit breakers, durable acceptance) and the types agents exchange.
+ */
+export { MessagePriority, isMessagePriority } from './priority.ts';
+export type { Handler, HandlerContext, Message, MessageInput, Middleware, Next, ProcessBatchFn, ProcessFn } from './types.ts';
+export {
+  MessageProcessor,
+  getMessageProcessor,
+  type AcceptResult,
+  type MessageStatus,
+  type MessageStatusName,
+  type ProcessorOptions,
+  type ProcessorState,
+  type ProcessorStats,
+  type StopResult,
+} from './processor.ts';
+export { CircuitBreaker, type CircuitBreakerOptions, type CircuitState, type CircuitStats } from './circuit-breaker.ts';
+export { DeadLetterQueue, type DeadLetter, type DeadLetterFilter } from './dead-letter-queue.ts';
+export { CircuitOpenError, HandlerFailedError, ProcessorStoppedError, TimeoutError, UnknownMessageTypeError } from './errors.ts';
+export type { JournaledMessage, JournalSettlement, MessageJournal, RecoveredJournal } from './journal.ts';
+export { NOOP_METER, type MessageMeter } from './meter.ts';
+export { MAX_NAME_LENGTH, MAX_TIMEOUT_MS, normalizeMessage } from './validate.ts';
