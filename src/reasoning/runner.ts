@@ -1,0 +1,182 @@
+/**
+ * The MeTTa runner: reads a program atom by atom, adds plain atoms to the space and
+ * evaluates each `!` atom, producing one line per `!` exactly as hyperon's `metta` command
+ * prints it (`[3]`, `[]`, `["hi"]`). Like hyperon, the run stops after the first `!` whose
+ * results contain an `Error`. Each run has a step budget, a deadline and a size limit.
+ */
+import { type Atom, Kind, S, atomToString, expr, isError } from './atom.ts';
+import { Budget, DEFAULT_LIMITS, type EvalContext, Interpreter, type Limits, LimitError, setPrinter, spaceAtomOf } from './interpreter.ts';
+import { ParseError, Parser, Tokenizer } from './parser.ts';
+import { Space } from './space.ts';
+import { PRELUDE, registerStdlib } from './stdlib.ts';
+import { atomTypes } from './types.ts';
+
+setPrinter(atomToString);
+
+/** Largest program accepted by default (bytes of source text). */
+export const DEFAULT_MAX_PROGRAM_BYTES = 1_000_000;
+/** Deepest nesting of `case`/`capture` evaluations (each uses the JS stack). */
+const MAX_NESTING = 64;
+
+export class ProgramTooLargeError extends Error {
+  constructor(readonly size: number, readonly limit: number) {
+    super(`program of ${size} bytes exceeds the limit of ${limit} bytes`);
+    this.name = 'ProgramTooLargeError';
+  }
+}
+
+export { LimitError, ParseError };
+
+export interface MettaOptions {
+  /** Step budget, deadline, depth and alternatives limits (merged over defaults). */
+  limits?: Partial<Limits>;
+  maxProgramBytes?: number;
+  /** Read-only spaces consulted after this runner's own space (e.g. a knowledge base). */
+  layers?: Space[];
+  /** Modules `import!` can load, by name, as MeTTa source. */
+  modules?: Record<string, string>;
+  /** Receives `println!` output lines as they happen (default: kept in `output`). */
+  print?: (line: string) => void;
+}
+
+let stdlibSpace: Space | undefined;
+/** The prelude space shared (read-only) by every runner in this isolate. */
+export function stdlib(): Space {
+  if (stdlibSpace === undefined) {
+    const s = new Space();
+    const tok = new Tokenizer();
+    registerStdlib(tok, s);
+    const p = new Parser(PRELUDE, tok);
+    for (let a = p.next(); a !== undefined; a = p.next()) s.add(a);
+    s.readOnly = true;
+    stdlibSpace = s;
+  }
+  return stdlibSpace;
+}
+
+/**
+ * A MeTTa runner with its own space (`&self`) layered over the standard library.
+ * @example
+ * new MeTTa().run('(= (sq $x) (* $x $x)) !(sq 3) !(+ 1 2.0)') // ['[9]', '[3.0]']
+ */
+export class MeTTa {
+  readonly space = new Space();
+  readonly tokenizer = new Tokenizer();
+  readonly settings = new Map<string, Atom>();
+  /** `println!` lines of the last run when no `print` callback is given. */
+  output: string[] = [];
+  private readonly limits: Limits;
+  private readonly maxBytes: number;
+
+  constructor(private readonly options: MettaOptions = {}) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.maxBytes = options.maxProgramBytes ?? DEFAULT_MAX_PROGRAM_BYTES;
+    registerStdlib(this.tokenizer, this.space);
+    this.space.deps = [...(options.layers ?? []), stdlib()];
+  }
+
+  /**
+   * Runs a program; one formatted line per executed `!`.
+   * Throws ParseError on malformed text (like hyperon, no results are returned then),
+   * LimitError when the budget or deadline is exceeded, ProgramTooLargeError over the size limit.
+   */
+  run(source: string): string[] {
+    return this.runAtoms(source).map(formatResults);
+  }
+
+  /** Like `run`, but returns the result atoms of each `!`. */
+  runAtoms(source: string): Atom[][] {
+    const size = byteLength(source);
+    if (size > this.maxBytes) throw new ProgramTooLargeError(size, this.maxBytes);
+    this.output = [];
+    const budget = new Budget(this.limits);
+    const ctx = this.context(budget);
+    const parser = new Parser(source, this.tokenizer);
+    const results: Atom[][] = [];
+    let exec = false;
+    for (;;) {
+      const atom = parser.next();
+      if (atom === undefined) break;
+      if (atom === S.exec) {
+        exec = true;
+        continue;
+      }
+      if (!exec) {
+        const err = this.typeCheck(atom);
+        if (err !== undefined) {
+          results.push([err]);
+          break;
+        }
+        this.space.add(atom);
+        continue;
+      }
+      exec = false;
+      const err = this.typeCheck(atom);
+      const res = err !== undefined ? [err] : this.evaluate(atom, ctx);
+      results.push(res);
+      if (res.some(isError)) break;
+    }
+    return results;
+  }
+
+  /** Evaluates one atom against this runner's space (no `!` needed). */
+  evaluateAtom(atom: Atom): Atom[] {
+    return this.evaluate(atom, this.context(new Budget(this.limits)));
+  }
+
+  private evaluate(atom: Atom, ctx: EvalContext): Atom[] {
+    return new Interpreter(this.space, ctx, expr(S.metta, atom, S.undefined, spaceAtomOf(this.space))).run();
+  }
+
+  private typeCheck(atom: Atom): Atom | undefined {
+    const tc = this.settings.get('type-check');
+    if (tc === undefined || tc.kind !== Kind.Sym || tc.name !== 'auto' || atom.kind !== Kind.Expr) return undefined;
+    const types = atomTypes(this.space, atom);
+    if (types.length > 0 && types.every((t) => t.error !== undefined)) return types[0].error;
+    return undefined;
+  }
+
+  private context(budget: Budget): EvalContext {
+    const print = this.options.print ?? ((line: string) => this.output.push(line));
+    const ctx: EvalContext = {
+      space: this.space,
+      budget,
+      settings: this.settings,
+      print,
+      bindToken: (name, atom) => this.tokenizer.register(name, () => atom),
+      interpret: (space, atom) => {
+        if (budget.nesting >= MAX_NESTING) throw new LimitError('depth', `nested evaluation deeper than ${MAX_NESTING}`);
+        budget.nesting++;
+        try {
+          return new Interpreter(space, { ...ctx, space }, expr(S.metta, atom, S.undefined, spaceAtomOf(space))).run();
+        } finally {
+          budget.nesting--;
+        }
+      },
+      importModule: (name, into) => {
+        const src = this.options.modules?.[name];
+        if (src === undefined) throw new LimitError('depth', `module not found: ${name}`);
+        const p = new Parser(src, this.tokenizer);
+        for (let a = p.next(); a !== undefined; a = p.next()) if (a !== S.exec) into.add(a);
+      },
+    };
+    return ctx;
+  }
+}
+
+/** `[a, b]` as hyperon's runner prints a result list. */
+export function formatResults(atoms: Atom[]): string {
+  return `[${atoms.map(atomToString).join(', ')}]`;
+}
+
+function byteLength(s: string): number {
+  if (s.length * 3 <= 1_000_000_000 && s.length < 1 << 20) {
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? (i++, 4) : 3;
+    }
+    return n;
+  }
+  return new TextEncoder().encode(s).length;
+}

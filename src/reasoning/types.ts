@@ -1,0 +1,158 @@
+/**
+ * MeTTa types as hyperon computes them: declared `(: atom type)` facts, grounded value types,
+ * function application types (`->`), and the argument checks that produce `BadArgType`,
+ * `BadType` and `IncorrectNumberOfArguments` errors.
+ */
+import { type Atom, Expr, Kind, S, Var, errorAtom, expr, gndType, int, makeVarsUnique, metaType } from './atom.ts';
+import { Bindings, matchAtoms } from './bindings.ts';
+import type { Space } from './space.ts';
+
+/** A type of an atom, or the error that explains why the atom has no valid type. */
+export interface AtomType {
+  type: Atom;
+  error?: Atom;
+}
+
+const UNDEF: AtomType = { type: S.undefined };
+const TYPE_VAR = new Var('t');
+
+export const isFunctionType = (t: Atom): t is Expr => t.kind === Kind.Expr && t.items.length > 0 && t.items[0] === S.arrow;
+
+export const isMetaType = (t: Atom): boolean =>
+  t === S.atom || t === S.symbol || t === S.variable || t === S.expression || t === S.grounded;
+
+/** Declared types of `atom` (`(: atom $t)` in the space), variables renamed fresh. */
+export function declaredTypes(space: Space, atom: Atom): Atom[] {
+  const v = TYPE_VAR.fresh();
+  const out: Atom[] = [];
+  for (const b of space.query(expr(S.colon, atom, v))) {
+    const r = b.resolve(v);
+    if (r !== undefined) out.push(r);
+  }
+  return out;
+}
+
+/** hyperon's `match_types`: `%Undefined%` and `Atom` match anything; otherwise unification. */
+export function matchTypes(t1: Atom, t2: Atom, bindings: Bindings): Bindings | undefined {
+  if (t1 === S.undefined || t2 === S.undefined || t1 === S.atom || t2 === S.atom) return bindings;
+  return matchAtoms(t1, t2, bindings);
+}
+
+/** All types of `atom` in `space`. Symbols without declarations and untyped expressions are `%Undefined%`. */
+export function atomTypes(space: Space, atom: Atom, cache?: Map<Atom, AtomType[]>): AtomType[] {
+  switch (atom.kind) {
+    case Kind.Var:
+      return [UNDEF];
+    case Kind.Gnd:
+      return [{ type: makeVarsUnique(gndType(atom.g)) }];
+    case Kind.Sym: {
+      const hit = cache?.get(atom);
+      if (hit !== undefined) return hit.map((t) => ({ type: makeVarsUnique(t.type) }));
+      const decl = declaredTypes(space, atom);
+      const res = decl.length === 0 ? [UNDEF] : decl.map((type) => ({ type }));
+      cache?.set(atom, res);
+      return res;
+    }
+    case Kind.Expr:
+      return exprTypes(space, atom, cache);
+  }
+}
+
+function exprTypes(space: Space, e: Expr, cache?: Map<Atom, AtomType[]>): AtomType[] {
+  if (e.items.length === 0) return [UNDEF];
+  const out: AtomType[] = declaredTypes(space, e).map((type) => ({ type }));
+  const op = e.items[0];
+  const opTypes = atomTypes(space, op, cache).filter((t) => t.error === undefined);
+  const fnTypes = opTypes.filter((t) => isFunctionType(t.type));
+  if (fnTypes.length > 0) {
+    const apps: AtomType[] = [];
+    for (const ft of fnTypes) {
+      for (const r of checkApplication(space, e, ft.type as Expr, S.undefined, Bindings.EMPTY, cache)) {
+        apps.push(r.error !== undefined ? { type: S.undefined, error: r.error } : { type: r.bindings.apply(r.ret!) });
+      }
+    }
+    const valid = apps.filter((a) => a.error === undefined);
+    out.push(...(valid.length > 0 ? valid : apps));
+  } else {
+    const tuple = tupleType(space, e, cache);
+    if (tuple !== undefined) out.push({ type: tuple });
+  }
+  if (out.length === 0) out.push(UNDEF);
+  return out;
+}
+
+/** Type of a tuple whose members all have a defined type, e.g. `(A B)`; undefined otherwise. */
+function tupleType(space: Space, e: Expr, cache?: Map<Atom, AtomType[]>): Atom | undefined {
+  const items: Atom[] = [];
+  for (const c of e.items) {
+    const ts = atomTypes(space, c, cache).filter((t) => t.error === undefined);
+    if (ts.length !== 1 || ts[0].type === S.undefined) return undefined;
+    items.push(ts[0].type);
+  }
+  return new Expr(items);
+}
+
+export interface ApplicationCheck {
+  /** Set on success: the (possibly variable) return type, to apply `bindings` to. */
+  ret?: Atom;
+  error?: Atom;
+  bindings: Bindings;
+}
+
+/**
+ * hyperon's `check_if_function_type_is_applicable`: arity, each argument against its formal
+ * type (meta-types by meta-type, others by the argument's types), and the return type
+ * against `expected`. Yields one result per way the check can succeed or fail.
+ */
+export function checkApplication(space: Space, e: Expr, fnType: Expr, expected: Atom, bindings: Bindings, cache?: Map<Atom, AtomType[]>): ApplicationCheck[] {
+  const formals = fnType.items.slice(1);
+  const actuals = e.items.slice(1);
+  const out: ApplicationCheck[] = [];
+  const total = e.items.length;
+  const step = (fi: number, ai: number, b: Bindings): void => {
+    const remaining = formals.length - fi;
+    if (remaining === 0) {
+      out.push({ error: errorAtom(e, S.incorrectArgs), bindings: b });
+      return;
+    }
+    if (remaining === 1) {
+      const ret = formals[fi];
+      if (ai < actuals.length) {
+        out.push({ error: errorAtom(e, S.incorrectArgs), bindings: b });
+        return;
+      }
+      const m = matchTypes(ret, expected, b);
+      if (m !== undefined) out.push({ ret, bindings: m });
+      else out.push({ error: errorAtom(e, expr(S.badType, expected, ret)), bindings: b });
+      return;
+    }
+    if (remaining <= actuals.length - ai) {
+      out.push({ error: errorAtom(e, S.incorrectArgs), bindings: b });
+      return;
+    }
+    if (ai >= actuals.length) {
+      out.push({ error: errorAtom(e, S.incorrectArgs), bindings: b });
+      return;
+    }
+    const formal = formals[fi];
+    const actual = actuals[ai];
+    const argId = total - (remaining - 1);
+    if (isMetaType(formal)) {
+      const meta = metaType(actual);
+      if (formal === S.atom || formal === meta) step(fi + 1, ai + 1, b);
+      else out.push({ error: errorAtom(e, expr(S.badArgType, int(argId), formal, meta)), bindings: b });
+      return;
+    }
+    for (const at of atomTypes(space, actual, cache)) {
+      if (at.error !== undefined) {
+        out.push({ error: at.error, bindings: b });
+        continue;
+      }
+      const m = matchTypes(formal, at.type, b);
+      if (m !== undefined) step(fi + 1, ai + 1, m);
+      else out.push({ error: errorAtom(e, expr(S.badArgType, int(argId), b.apply(formal), at.type)), bindings: b });
+    }
+  };
+  step(0, 0, bindings);
+  return out;
+}
