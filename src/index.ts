@@ -7,3 +7,4 @@ export { WasmError } from './shared/wasm.ts';
 export { crc32c, crc32cReference } from './checksum/index.ts';
 export { getSql } from './storage/sql.ts';
 export * from './messaging/index.ts';
+export * from './metrics/index.ts';

@@ -8,6 +8,10 @@ export const STATUS = {
   ERR_BAD_ARGUMENT: -2,
   ERR_BAD_HANDLE: -3,
   ERR_OUT_OF_RANGE: -4,
+  ERR_HISTOGRAM_VALUE: -10,
+  ERR_HISTOGRAM_MISMATCH: -11,
+  ERR_HISTOGRAM_CORRUPT: -12,
+  ERR_HISTOGRAM_OVERFLOW: -13,
 } as const;
 
 export type StatusName = keyof typeof STATUS;
