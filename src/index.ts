@@ -8,3 +8,4 @@ export { crc32c, crc32cReference } from './checksum/index.ts';
 export { getSql } from './storage/sql.ts';
 export * from './messaging/index.ts';
 export * from './metrics/index.ts';
+export * from './reasoning/index.ts';

@@ -7,7 +7,7 @@
  * unique per (name, id) so bindings can index them without strings in the hot path.
  */
 
-export const enum Kind {
+export enum Kind {
   Sym = 0,
   Var = 1,
   Expr = 2,
@@ -49,6 +49,8 @@ export class Expr {
   readonly kind = Kind.Expr as const;
   /** Set by the interpreter when an expression is known to be fully evaluated data. */
   evaluated = false;
+  /** Lazily computed variables of this (immutable) expression. */
+  vars: Var[] | undefined = undefined;
   constructor(readonly items: Atom[]) {}
 }
 
@@ -336,6 +338,19 @@ export function atomToString(a: Atom): string {
 export function atomToText(a: Atom): string {
   if (a.kind === Kind.Gnd && a.g.t === 'str') return a.g.v;
   return atomToString(a);
+}
+
+const NO_VARS: Var[] = [];
+/** Every variable inside `a`, in order of first appearance (cached on expressions; do not mutate). */
+export function varsOf(a: Atom): Var[] {
+  if (a.kind === Kind.Var) return [a];
+  if (a.kind !== Kind.Expr) return NO_VARS;
+  let v = a.vars;
+  if (v === undefined) {
+    v = collectVars(a);
+    a.vars = v.length === 0 ? NO_VARS : v;
+  }
+  return v;
 }
 
 /** Every variable inside `a`, in order of first appearance. */

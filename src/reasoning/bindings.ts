@@ -6,7 +6,13 @@
  * Bindings are small (a handful of variables), so they are flat arrays scanned linearly
  * and copied on write; no strings or maps in the hot path.
  */
-import { type Atom, Expr, Kind, type Var, atomEq } from './atom.ts';
+import { type Atom, Expr as _Expr, Kind as _Kind, type Var, atomEq as _atomEq } from './atom.ts';
+// Local aliases: module imports are getters under tsx; the hot path reads locals.
+const Expr = _Expr;
+type Expr = _Expr;
+const Kind = _Kind;
+type Kind = _Kind;
+const atomEq = _atomEq;
 
 export class Bindings {
   /** vars[i] belongs to group grp[i]; vals[g] is the value of group g (or undefined). */

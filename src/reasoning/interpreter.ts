@@ -6,13 +6,41 @@
  * hyperon's. Alternatives live on an explicit LIFO plan, never on the JS call stack, and
  * every step is counted against the run's budget and deadline.
  */
-import {
-  type Atom, Expr, ExecError, Gnd, type GroundedOp, Kind, S, type Var, UNIT, atomEq, collectVars, errorAtom,
-  expr, isError, metaType, sym, Var as VarClass,
-} from './atom.ts';
-import { Bindings, matchAtoms } from './bindings.ts';
-import { Space } from './space.ts';
-import { type AtomType, atomTypes, checkApplication, isFunctionType, matchTypes } from './types.ts';
+import { type Atom, Expr as _Expr, ExecError as _ExecError, Gnd as _Gnd, type GroundedOp, Kind as _Kind, S as _S, type Var, UNIT as _UNIT, atomEq as _atomEq, collectVars as _collectVars, errorAtom as _errorAtom, expr as _expr, isError as _isError, metaType as _metaType, sym as _sym, varsOf as _varsOf, Var as _VarClass } from './atom.ts';
+import { Bindings as _Bindings, matchAtoms as _matchAtoms } from './bindings.ts';
+import { Space as _Space, currentEpoch as _currentEpoch } from './space.ts';
+import { type AtomType, atomTypes as _atomTypes, checkApplication as _checkApplication, isFunctionType as _isFunctionType, matchTypes as _matchTypes } from './types.ts';
+// Local aliases: module imports are getters under tsx; the hot path reads locals.
+const Expr = _Expr;
+type Expr = _Expr;
+const ExecError = _ExecError;
+type ExecError = _ExecError;
+const Gnd = _Gnd;
+type Gnd = _Gnd;
+const Kind = _Kind;
+type Kind = _Kind;
+const S = _S;
+const UNIT = _UNIT;
+const atomEq = _atomEq;
+const collectVars = _collectVars;
+const errorAtom = _errorAtom;
+const expr = _expr;
+const isError = _isError;
+const metaType = _metaType;
+const sym = _sym;
+const varsOf = _varsOf;
+const VarClass = _VarClass;
+type VarClass = _VarClass;
+const Bindings = _Bindings;
+type Bindings = _Bindings;
+const matchAtoms = _matchAtoms;
+const Space = _Space;
+type Space = _Space;
+const currentEpoch = _currentEpoch;
+const atomTypes = _atomTypes;
+const checkApplication = _checkApplication;
+const isFunctionType = _isFunctionType;
+const matchTypes = _matchTypes;
 
 /** A run went over its step budget, deadline or memory bound. */
 export class LimitError extends Error {
@@ -449,8 +477,8 @@ function chainToStack(atom: Expr, prev: Frame | undefined): Frame {
     return finished(prev, errorMsg(atom, `expected: (chain <nested> (: <var> Variable) <templ>), found: ${show(atom)}`));
   }
   const nested = it[1];
-  const nv = collectVars(nested);
-  const tv = collectVars(it[3]);
+  const nv = varsOf(nested);
+  const tv = varsOf(it[3]);
   const both = nv.filter((v) => tv.some((w) => w.key === v.key));
   const vars = addVars(prev === undefined ? NO_VARS : prev.vars, both);
   const cur = mkFrame(prev, expr(S.chain, NESTED, it[2], it[3]), Ret.Chain, vars);
@@ -466,7 +494,7 @@ function functionToStack(atom: Expr, prev: Frame | undefined): Frame {
 }
 
 function callToStack(call: Atom, vars: VarSet, prev: Frame | undefined): Frame {
-  return mkFrame(prev, call, Ret.Call, addVars(vars, collectVars(call)));
+  return mkFrame(prev, call, Ret.Call, addVars(vars, varsOf(call)));
 }
 
 /**
@@ -490,10 +518,10 @@ export class Interpreter {
     this.maxDepth = n;
   }
 
-  private caches = new Map<Space, { version: string; map: Map<Atom, AtomType[]> }>();
-  /** Symbol-type cache for `space`, dropped whenever the space (or a layer) changes. */
+  private caches = new Map<Space, { version: number; map: Map<Atom, AtomType[]> }>();
+  /** Symbol-type cache for `space`, dropped whenever any space changes. */
   typeCache(space: Space): Map<Atom, AtomType[]> {
-    const v = space.deepVersion;
+    const v = currentEpoch();
     let c = this.caches.get(space);
     if (c === undefined || c.version !== v) {
       c = { version: v, map: new Map() };

@@ -7,8 +7,18 @@
  * stored variables in insertion order; a query variable enumerates stored variables before
  * exact keys. Identical atoms are counted, not copied, and come back as duplicates.
  */
-import { type Atom, Expr, Kind, type Var, S, atomEq } from './atom.ts';
-import { Bindings, matchAtoms } from './bindings.ts';
+import { type Atom, Expr as _Expr, Kind as _Kind, type Var, S as _S, atomEq as _atomEq } from './atom.ts';
+import { Bindings as _Bindings, matchAtoms as _matchAtoms } from './bindings.ts';
+// Local aliases: module imports are getters under tsx; the hot path reads locals.
+const Expr = _Expr;
+type Expr = _Expr;
+const Kind = _Kind;
+type Kind = _Kind;
+const S = _S;
+const atomEq = _atomEq;
+const Bindings = _Bindings;
+type Bindings = _Bindings;
+const matchAtoms = _matchAtoms;
 
 type Key = unknown;
 
@@ -130,6 +140,9 @@ class Renamer {
 }
 
 let nextSpaceId = 1;
+let spaceEpoch = 0;
+/** Incremented whenever any space changes; caches of derived facts (types) key on it. */
+export const currentEpoch = (): number => spaceEpoch;
 
 /**
  * A multiset atomspace with hyperon-ordered queries, optional read-only layers (`deps`)
@@ -160,6 +173,7 @@ export class Space {
 
   private changed(): void {
     this.version++;
+    spaceEpoch++;
     for (const fn of this.listeners) fn();
   }
 

@@ -3,9 +3,26 @@
  * function application types (`->`), and the argument checks that produce `BadArgType`,
  * `BadType` and `IncorrectNumberOfArguments` errors.
  */
-import { type Atom, Expr, Kind, S, Var, errorAtom, expr, gndType, int, makeVarsUnique, metaType } from './atom.ts';
-import { Bindings, matchAtoms } from './bindings.ts';
+import { type Atom, Expr as _Expr, Kind as _Kind, S as _S, Var as _Var, errorAtom as _errorAtom, expr as _expr, gndType as _gndType, int as _int, makeVarsUnique as _makeVarsUnique, metaType as _metaType } from './atom.ts';
+import { Bindings as _Bindings, matchAtoms as _matchAtoms } from './bindings.ts';
 import type { Space } from './space.ts';
+// Local aliases: module imports are getters under tsx; the hot path reads locals.
+const Expr = _Expr;
+type Expr = _Expr;
+const Kind = _Kind;
+type Kind = _Kind;
+const S = _S;
+const Var = _Var;
+type Var = _Var;
+const errorAtom = _errorAtom;
+const expr = _expr;
+const gndType = _gndType;
+const int = _int;
+const makeVarsUnique = _makeVarsUnique;
+const metaType = _metaType;
+const Bindings = _Bindings;
+type Bindings = _Bindings;
+const matchAtoms = _matchAtoms;
 
 /** A type of an atom, or the error that explains why the atom has no valid type. */
 export interface AtomType {
