@@ -119,6 +119,8 @@ export interface ProcessorStats {
   queued: { total: number; LOW: number; NORMAL: number; HIGH: number; CRITICAL: number };
   leased: number;
   batching: number;
+  /** Recovered messages waiting for a handler of their type to be registered. */
+  awaitingHandler: number;
   delayed: number;
   accepted: number;
   processed: number;
@@ -334,6 +336,9 @@ export class MessageProcessor {
   readonly #circuits = new Map<string, CircuitBreaker>();
   readonly #deadLetters: DeadLetterQueue;
   readonly #statuses = new Map<string, Entry | MessageStatus>();
+  /** Recovered messages whose type has no handler yet, by type; queued when one registers. */
+  readonly #parked = new Map<string, Entry[]>();
+  #parkedCount = 0;
 
   #state: ProcessorState = 'idle';
   #pending = 0;
@@ -438,6 +443,13 @@ export class MessageProcessor {
   registerHandler(messageType: string, handler: Handler): this {
     if (typeof messageType !== 'string' || messageType.length === 0) throw new TypeError('messageType must be a non-empty string');
     this.#handlers.set(messageType, normalizeHandler(messageType, handler));
+    const parked = this.#parked.get(messageType);
+    if (parked) {
+      this.#parked.delete(messageType);
+      this.#parkedCount -= parked.length;
+      const now = performance.now();
+      for (const entry of parked) this.#enqueue(entry, now);
+    }
     return this;
   }
 
@@ -463,6 +475,8 @@ export class MessageProcessor {
   /**
    * Starts dispatching. With a journal, first recovers what the last run left: pending messages
    * are queued again (an attempt that was in flight counts as failed), dead letters restored.
+   * Register handlers first: a recovered message whose type has no handler waits (counted in
+   * `awaitingHandler`) until one is registered.
    */
   async start(): Promise<void> {
     if (this.#state === 'running') return;
@@ -648,6 +662,7 @@ export class MessageProcessor {
       queued: { total: this.#queue.size, LOW: low, NORMAL: normal, HIGH: high, CRITICAL: critical },
       leased: this.#leased.size,
       batching: this.#batching,
+      awaitingHandler: this.#parkedCount,
       delayed: this.#delayed.size,
       accepted: this.#accepted,
       processed: this.#processed,
@@ -1173,6 +1188,9 @@ export class MessageProcessor {
     for (const item of this.#leased.drain()) abandoned.push(...(item.isBatch ? item.entries : [item]));
     abandoned.push(...this.#delayed.drain());
     for (const batch of this.#batches.values()) abandoned.push(...batch.entries);
+    for (const list of this.#parked.values()) abandoned.push(...list);
+    this.#parked.clear();
+    this.#parkedCount = 0;
     this.#batches.clear();
     this.#openBatches.drain();
     this.#batching = 0;
@@ -1207,7 +1225,7 @@ export class MessageProcessor {
       this.#live.set(entry.seq, entry);
       this.#track(entry);
       if (!this.#handlers.has(pending.message.messageType)) {
-        this.#deadLetter(entry, new UnknownMessageTypeError(pending.message.messageType), pending.attemptsStarted);
+        this.#park(entry);
       } else if (entry.attempt > this.maxRetries + 1) {
         const err = new AppError(500, 'interrupted', `attempt ${pending.attemptsStarted} was in flight when the process stopped, and no retries are left`);
         this.#deadLetter(entry, err, pending.attemptsStarted);
@@ -1215,6 +1233,14 @@ export class MessageProcessor {
         this.#enqueue(entry, now);
       }
     }
+  }
+
+  #park(entry: Entry): void {
+    entry.state = QUEUED;
+    const list = this.#parked.get(entry.message.messageType);
+    if (list) list.push(entry);
+    else this.#parked.set(entry.message.messageType, [entry]);
+    this.#parkedCount++;
   }
 
   #bufferAccept(entry: Entry): void {

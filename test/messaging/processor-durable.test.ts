@@ -82,7 +82,7 @@ Durable('a message is journaled before it is acknowledged and each attempt befor
   assert.ok(log.some((l) => l.startsWith('settle ')));
 });
 
-Durable('recovery: an attempt journaled as started counts as failed; without retries left it is dead-lettered', async () => {
+Durable('recovery: an attempt journaled as started counts as failed; without retries left it is dead-lettered; unknown types wait for a handler', async () => {
   const log: string[] = [];
   const { journal } = recordingJournal(log, {
     nextSeq: 10,
@@ -104,8 +104,12 @@ Durable('recovery: an attempt journaled as started counts as failed; without ret
   assert.equal(letters, [
     ['old', 'x', 4],
     ['out-of-retries', 'interrupted', 3],
-    ['no-handler', 'invalid_input', 0],
   ]);
+  assert.is(p.getStats().awaitingHandler, 1, 'a recovered message waits for its handler');
+  p.registerHandler('gone', (m) => void seen.push(`${m.id}#late`));
+  await sleep(5);
+  assert.ok(seen.includes('no-handler#late'));
+  assert.is(p.getStats().awaitingHandler, 0);
   assert.is(p.getMessageStatus('in-flight')?.status, 'processed');
   // New messages continue the sequence after the recovered ones.
   await p.acceptMessages([msg({ id: 'new' })]);
