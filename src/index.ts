@@ -5,7 +5,14 @@
 export { AppError, NotFoundError, OverloadedError, ValidationError } from './shared/errors.ts';
 export { WasmError } from './shared/wasm.ts';
 export { crc32c, crc32cReference } from './checksum/index.ts';
-export { getSql } from './storage/sql.ts';
+export { createApp, PUBLIC_ROUTES, type AppDeps } from './app.ts';
+export { createServices, MIGRATIONS, type Services, type ServicesOptions } from './services.ts';
+export { loadConfig, type AppConfig } from './config.ts';
+export { KeyStore, type ApiKeyInfo, type CreatedKey } from './auth/key-store.ts';
+export { requireRole, withAuth } from './http/with-auth.ts';
+export { TokenBuckets, withRateLimit } from './http/with-rate-limit.ts';
+export { ROLES, type AppEnv, type Principal, type Role } from './http/types.ts';
+export { VERSION } from './version.ts';
 export * from './messaging/index.ts';
 export * from './metrics/index.ts';
 export * from './reasoning/index.ts';

@@ -1,0 +1,53 @@
+/**
+ * `createApp(deps)`: the one Hono app both hosts serve. It imports nothing runtime-specific;
+ * the hosts (`src/node.ts`, `src/worker.ts`) build the deps and hand requests to `app.fetch`.
+ *
+ * Middleware order: request id (echoed on every response) -> body limit -> auth (resolves the
+ * bearer key) -> per-key rate limit -> routes. Each non-public route guards itself with
+ * `requireRole`; a test asserts that every route but /health and /version refuses anonymous calls.
+ */
+import { Hono } from 'hono';
+import type { KeyStore } from './auth/key-store.ts';
+import { createAuthRoutes } from './auth/routes.ts';
+import type { AppConfig } from './config.ts';
+import { createNotFound, onError } from './http/errors.ts';
+import { createSystemRoutes } from './http/system-routes.ts';
+import type { AppEnv } from './http/types.ts';
+import { withAuth } from './http/with-auth.ts';
+import { withBodyLimit } from './http/with-body-limit.ts';
+import { withRateLimit } from './http/with-rate-limit.ts';
+import { withRequestId } from './http/with-request-id.ts';
+import type { OptimizedDatabase } from './storage/index.ts';
+
+/** Everything the app needs, built by a host (see `createServices`). */
+export interface AppDeps {
+  config: AppConfig;
+  db: OptimizedDatabase;
+  keys: KeyStore;
+  /** When the app started, in ms since the epoch. */
+  startedAt: number;
+  runtime: 'node' | 'workerd';
+}
+
+/** Routes anyone may call without a key. */
+export const PUBLIC_ROUTES = ['GET /health', 'GET /version'] as const;
+
+/**
+ * @example
+ * const app = createApp(await createServices({ env: process.env, backend }));
+ * const res = await app.request('/health');
+ */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(withRequestId());
+  app.use(withBodyLimit(deps.config.bodyLimitBytes));
+  app.use(withAuth(deps.keys));
+  app.use(withRateLimit({ rate: deps.config.rateLimit, burst: deps.config.rateBurst }));
+
+  app.route('/', createSystemRoutes(deps));
+  app.route('/', createAuthRoutes(deps));
+
+  app.onError(onError);
+  app.notFound(createNotFound(app));
+  return app;
+}

@@ -1,0 +1,31 @@
+/**
+ * Gives every request an id (the caller's `X-Request-Id` when it is a safe token, else a
+ * fresh one) and echoes it on every response, errors included.
+ */
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from './types.ts';
+
+export const REQUEST_ID_HEADER = 'X-Request-Id';
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const PREFIX = crypto.randomUUID().slice(0, 8);
+let counter = 0;
+
+/** A process-unique id: a random per-isolate prefix and a counter (no randomness per request). */
+function nextId(): string {
+  counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${PREFIX}-${counter.toString(36)}`;
+}
+
+/**
+ * @example
+ * app.use(withRequestId());
+ */
+export function withRequestId(): MiddlewareHandler<AppEnv> {
+  return async function withRequestId(c, next) {
+    const incoming = c.req.header(REQUEST_ID_HEADER);
+    const id = incoming !== undefined && SAFE_ID.test(incoming) ? incoming : nextId();
+    c.set('requestId', id);
+    await next();
+    c.res.headers.set(REQUEST_ID_HEADER, id);
+  };
+}
