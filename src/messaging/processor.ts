@@ -527,6 +527,11 @@ export class MessageProcessor {
     return { drained, abandoned };
   }
 
+  /** Checks `input` and fills this processor's defaults (`id`, `priority`, `timeout`), as `sendMessage` will. */
+  prepareMessage(input: unknown): Message {
+    return normalizeMessage(input, this.#defaults);
+  }
+
   /**
    * Sends one message; resolves with its handler's result, or rejects with the error that made
    * it give up (after retries), `OverloadedError` when the queue is full, `ValidationError` /

@@ -58,7 +58,8 @@ export function normalizeMessage(input: unknown, defaults: MessageDefaults, path
   requireName(m.sender, path, 'sender');
   requireName(m.recipient, path, 'recipient');
   requireName(m.messageType, path, 'messageType');
-  if (!('payload' in m) || m.payload === undefined) fail(path, 'payload', 'is required');
+  // `in` rather than a read: a lazy codec view decodes its payload only when a handler reads it.
+  if (!('payload' in m) || (Object.hasOwn(m, 'payload') && m.payload === undefined)) fail(path, 'payload', 'is required');
   const priority = m.priority;
   if (
     priority !== undefined &&

@@ -44,4 +44,23 @@ Validate('names the exact field and reason', () => {
   assert.is(reason([1], 'messages[0]').field, 'messages[0]');
 });
 
+Validate('never reads a lazy payload (a codec view decodes it only when a handler does)', () => {
+  let reads = 0;
+  class View {
+    id = 'v1';
+    sender = 'a';
+    recipient = 'b';
+    messageType = 't';
+    priority = 1;
+    timeout = 100;
+    get payload(): unknown {
+      reads++;
+      return { big: true };
+    }
+  }
+  const view = new View();
+  assert.is(normalizeMessage(view, DEFAULT_MESSAGE_DEFAULTS), view as unknown);
+  assert.is(reads, 0);
+});
+
 Validate.run();
