@@ -16,3 +16,4 @@ export { VERSION } from './version.ts';
 export * from './messaging/index.ts';
 export * from './metrics/index.ts';
 export * from './reasoning/index.ts';
+export * from './storage/index.ts';
