@@ -13,6 +13,7 @@
 import { alloc, blockSize, free } from './alloc';
 import {
   ERR_BAD_ARGUMENT,
+  ERR_BAD_HANDLE,
   ERR_HISTOGRAM_MISMATCH,
   ERR_HISTOGRAM_OVERFLOW,
   ERR_HISTOGRAM_VALUE,
@@ -27,6 +28,7 @@ export const MAX_RELATIVE_ERROR: f64 = 0.05;
 export const MIN_NORMAL: f64 = 2.2250738585072014e-308;
 const MANTISSA: u64 = 0x000fffffffffffff;
 const U64_MAX: u64 = 0xffffffffffffffff;
+const SIGN_BIT: u64 = 0x8000000000000000;
 
 // Header layout (byte offsets).
 export const H_MAGIC: usize = 0; //  u32
@@ -216,6 +218,7 @@ function addCount(h: usize, off: i32, c: u64): i32 {
 /** Records one value. */
 export function record(h: usize, v: f64): i32 {
   if (!(v >= 0 && v <= load<f64>(h, H_MAXV))) return ERR_HISTOGRAM_VALUE;
+  v = abs<f64>(v); // -0 to +0
   if (load<u64>(h, H_TOTAL) == U64_MAX) return ERR_HISTOGRAM_OVERFLOW;
   const s = load<i32>(h, H_SUB);
   const idx = indexOf(v, s);
@@ -254,6 +257,7 @@ export function record(h: usize, v: f64): i32 {
 /** Records `count` copies of `v` (`count` an integer in [0, 2^53]). */
 export function recordCount(h: usize, v: f64, count: f64): i32 {
   if (!(v >= 0 && v <= load<f64>(h, H_MAXV))) return ERR_HISTOGRAM_VALUE;
+  v = abs<f64>(v); // -0 to +0
   if (!(count >= 0 && count <= 9007199254740992.0 && Math.floor(count) == count)) return ERR_BAD_ARGUMENT;
   const c = <u64>count;
   if (c == 0) return STATUS_OK;
@@ -275,31 +279,37 @@ export function recordCount(h: usize, v: f64, count: f64): i32 {
 let runZeros: u64 = 0;
 
 /**
- * Counts values [from, len) at `ptr` into counters of type T, all inside the window.
- * Stops at the first counter that is full and returns its position (len when done).
+ * Counts values [from, len) at `ptr` into counters of type T. Stops at the first value whose
+ * bucket is outside the window or whose counter is full, and returns its position (len when
+ * done); zero and subnormal values go to `runZeros`.
  */
-function countRun<T>(base: usize, lo: i32, s: i32, ptr: usize, from: usize, len: usize): usize {
-  let zeros: u64 = 0;
+function countRun<T>(h: usize, s: i32, ptr: usize, from: usize, len: usize): usize {
+  const base = <usize>load<u32>(h, H_COUNTS);
+  const lo = load<i32>(h, H_LO);
+  const cap = <u32>load<i32>(h, H_CAP);
   const shift = <usize>alignof<T>();
-  for (let i = from; i < len; i++) {
-    const idx = indexOf(load<f64>(ptr + (i << 3)), s);
-    if (idx < s) {
-      zeros++;
-      continue;
+  let zeros: u64 = 0;
+  let i = from;
+  for (; i < len; i++) {
+    const bits = load<u64>(ptr + (i << 3));
+    const off = <i32>(bits >>> 52) * s + <i32>(((bits & MANTISSA) * <u64>s) >>> 52) - lo;
+    if (<u32>off >= cap) {
+      if (off + lo < s) {
+        zeros++;
+        continue;
+      }
+      break;
     }
-    const p = base + (<usize>(idx - lo) << shift);
+    const p = base + (<usize>off << shift);
     const c = load<T>(p);
-    if (c == <T>-1) {
-      runZeros += zeros;
-      return i;
-    }
+    if (c == <T>-1) break;
     store<T>(p, c + 1);
   }
   runZeros += zeros;
-  return len;
+  return i;
 }
 
-/** Takes back the counts of values [0, end) at `ptr` (used when widening fails mid-batch). */
+/** Takes back the counts of values [0, end) at `ptr` (when growing fails mid-batch). */
 function uncount(h: usize, ptr: usize, end: usize): void {
   const s = load<i32>(h, H_SUB);
   const lo = load<i32>(h, H_LO);
@@ -311,63 +321,106 @@ function uncount(h: usize, ptr: usize, end: usize): void {
   }
 }
 
-/** Records `len` doubles at `ptr`; a batch with any invalid value records nothing. */
+/**
+ * Records `len` doubles at `ptr`; a batch with any invalid value records nothing. The values
+ * may be rewritten in place (-0 becomes +0).
+ *
+ * Pass 1 takes the extreme bit patterns and the shifted sums: a non-negative double orders like
+ * its bits, and a negative, NaN or too-large one has a pattern above maxValue's, so one integer
+ * compare after the loop validates the batch. Pass 2 counts, leaving the loop only to grow the
+ * window or widen the counters. The sums accumulate onto the header's in order, so a batch is
+ * bit for bit the same as recording its values one by one.
+ */
 export function recordBatch(h: usize, ptr: usize, len: usize): i32 {
   if (len == 0) return STATUS_OK;
   const n = load<u64>(h, H_TOTAL);
   if (<u64>len > U64_MAX - n) return ERR_HISTOGRAM_OVERFLOW;
-  const maxV = load<f64>(h, H_MAXV);
-  const k = n == 0 ? load<f64>(ptr) : load<f64>(h, H_K);
-  let lo = Infinity;
-  let hi = -Infinity;
-  let loPos = Infinity;
-  let s1 = 0.0;
-  let s2 = 0.0;
+  const maxBits = reinterpret<u64>(load<f64>(h, H_MAXV));
+  const k = n == 0 ? abs<f64>(load<f64>(ptr)) : load<f64>(h, H_K);
+  let loBits: u64 = U64_MAX;
+  let hiBits: u64 = 0;
+  let s1 = load<f64>(h, H_S1);
+  let s2 = load<f64>(h, H_S2);
   for (let i: usize = 0; i < len; i++) {
-    const v = load<f64>(ptr + (i << 3));
-    if (!(v >= 0 && v <= maxV)) return ERR_HISTOGRAM_VALUE;
-    lo = min(lo, v);
-    hi = max(hi, v);
-    loPos = min(loPos, select<f64>(v, Infinity, v >= MIN_NORMAL));
-    const d = v - k;
+    const a = load<u64>(ptr + (i << 3));
+    loBits = min<u64>(loBits, a);
+    hiBits = max<u64>(hiBits, a);
+    const d = abs<f64>(reinterpret<f64>(a)) - k;
     s1 += d;
     s2 += d * d;
   }
+  if (hiBits > maxBits) {
+    // Only -0 (sign bit alone) may be above maxBits and still valid.
+    for (let i: usize = 0; i < len; i++) {
+      const p = ptr + (i << 3);
+      const bits = load<u64>(p);
+      if (bits == SIGN_BIT) store<u64>(p, 0);
+      else if (bits > maxBits) return ERR_HISTOGRAM_VALUE;
+    }
+    loBits = 0;
+    hiBits = 0;
+    for (let i: usize = 0; i < len; i++) hiBits = max<u64>(hiBits, load<u64>(ptr + (i << 3)));
+  }
   const s = load<i32>(h, H_SUB);
+  const hi = reinterpret<f64>(hiBits);
   if (hi >= MIN_NORMAL) {
-    const st = ensureRange(h, indexOf(loPos, s), indexOf(hi, s));
+    const lo = reinterpret<f64>(loBits);
+    const st = ensureRange(h, lo >= MIN_NORMAL ? indexOf(lo, s) : indexOf(hi, s), indexOf(hi, s));
     if (st < 0) return st;
   }
   runZeros = 0;
   let i: usize = 0;
   while (i < len) {
     const shift = load<u32>(h, H_SHIFT);
-    const base = <usize>load<u32>(h, H_COUNTS);
-    const lo = load<i32>(h, H_LO);
-    if (shift == 1) i = countRun<u16>(base, lo, s, ptr, i, len);
-    else if (shift == 2) i = countRun<u32>(base, lo, s, ptr, i, len);
-    else i = countRun<u64>(base, lo, s, ptr, i, len);
-    if (i < len) {
-      const st = widen(h, shift + 1);
-      if (st < 0) {
-        uncount(h, ptr, i);
-        return st;
-      }
+    if (shift == 1) i = countRun<u16>(h, s, ptr, i, len);
+    else if (shift == 2) i = countRun<u32>(h, s, ptr, i, len);
+    else i = countRun<u64>(h, s, ptr, i, len);
+    if (i == len) break;
+    const idx = indexOf(load<f64>(ptr + (i << 3)), s);
+    const off = idx - load<i32>(h, H_LO);
+    const st = <u32>off >= <u32>load<i32>(h, H_CAP) ? ensureRange(h, idx, idx) : widen(h, shift + 1);
+    if (st < 0) {
+      uncount(h, ptr, i);
+      return st;
     }
   }
+  const vlo = reinterpret<f64>(loBits);
   if (n == 0) {
-    store<f64>(h, lo, H_MIN);
+    store<f64>(h, vlo, H_MIN);
     store<f64>(h, hi, H_MAX);
     store<f64>(h, k, H_K);
   } else {
-    store<f64>(h, min(lo, load<f64>(h, H_MIN)), H_MIN);
-    store<f64>(h, max(hi, load<f64>(h, H_MAX)), H_MAX);
+    if (vlo < load<f64>(h, H_MIN)) store<f64>(h, vlo, H_MIN);
+    if (hi > load<f64>(h, H_MAX)) store<f64>(h, hi, H_MAX);
   }
   store<u64>(h, n + <u64>len, H_TOTAL);
   store<u64>(h, load<u64>(h, H_ZEROS) + runZeros, H_ZEROS);
-  store<f64>(h, load<f64>(h, H_S1) + s1, H_S1);
-  store<f64>(h, load<f64>(h, H_S2) + s2, H_S2);
+  store<f64>(h, s1, H_S1);
+  store<f64>(h, s2, H_S2);
   return STATUS_OK;
+}
+
+/**
+ * Records queued (handle, value) pairs: `n` u32 handles at `handlesPtr` and `n` doubles at
+ * `valuesPtr`, each run of one handle as one batch (which equals that many records, sums
+ * included). Returns the first failure, having recorded everything else.
+ */
+export function recordQueued(handlesPtr: usize, valuesPtr: usize, n: usize): i32 {
+  let status = STATUS_OK;
+  let i: usize = 0;
+  while (i < n) {
+    const h = <usize>load<u32>(handlesPtr + (i << 2));
+    let j = i + 1;
+    while (j < n && <usize>load<u32>(handlesPtr + (j << 2)) == h) j++;
+    const st = !isHistogram(h)
+      ? ERR_BAD_HANDLE
+      : j - i == 1
+        ? record(h, load<f64>(valuesPtr + (i << 3)))
+        : recordBatch(h, valuesPtr + (i << 3), j - i);
+    if (st < 0 && status == STATUS_OK) status = st;
+    i = j;
+  }
+  return status;
 }
 
 /** Empties the histogram, keeping its counts block for reuse. */

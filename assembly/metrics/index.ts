@@ -24,6 +24,7 @@ import {
   quantilesInPlace,
   record as recordOne,
   recordBatch as recordMany,
+  recordQueued as recordPairs,
   recordCount as recordMany1,
   reset as resetHistogram,
   valueAtQuantile as quantileOf,
@@ -45,6 +46,17 @@ export function ioReserve(bytes: u32): i32 {
     ioBytes = want;
   }
   return <i32>ioPtr;
+}
+
+let queuePtr: usize = 0;
+
+/** Pointer to the record queue region of `bytes` bytes, allocated once per instance. */
+export function queueReserve(bytes: u32): i32 {
+  if (queuePtr == 0) {
+    queuePtr = alloc(<usize>bytes);
+    if (queuePtr == 0) return ERR_OUT_OF_MEMORY;
+  }
+  return <i32>queuePtr;
 }
 
 /** A new histogram handle for `relativeError` in [0.001, 0.05] and values in [0, maxValue]. */
@@ -72,6 +84,11 @@ export function recordCount(h: u32, value: f64, count: f64): i32 {
 export function recordBatch(h: u32, valuesPtr: u32, len: u32): i32 {
   if (!isHistogram(h)) return ERR_BAD_HANDLE;
   return recordMany(h, valuesPtr, len);
+}
+
+/** Records `n` queued (handle, value) pairs: u32 handles at `handlesPtr`, f64 values at `valuesPtr`. */
+export function recordQueued(handlesPtr: u32, valuesPtr: u32, n: u32): i32 {
+  return recordPairs(handlesPtr, valuesPtr, n);
 }
 
 export function reset(h: u32): i32 {

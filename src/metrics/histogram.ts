@@ -13,7 +13,7 @@ import { WasmError } from '../shared/wasm.ts';
 import { STATUS } from '../shared/status.ts';
 import { fromBase64, toBase64 } from './base64.ts';
 import { HistogramError, invalidValue } from './errors.ts';
-import { loadMetricsWasm, METRICS_WASM, type MetricsInstance } from './wasm.ts';
+import { loadMetricsWasm, METRICS_WASM, QUEUE_SIZE, type MetricsInstance } from './wasm.ts';
 
 /** One hour in microseconds: the default maximum value. */
 export const DEFAULT_MAX_VALUE = 3_600_000_000;
@@ -136,7 +136,12 @@ interface Held {
 }
 
 const registry = new FinalizationRegistry<Held>(({ inst, h }) => {
-  if (inst.alive) inst.x.destroy(h);
+  if (!inst.alive) return;
+  try {
+    inst.flush();
+  } finally {
+    inst.x.destroy(h);
+  }
 });
 
 const DISPOSE: typeof Symbol.dispose = Symbol.dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
@@ -188,13 +193,13 @@ export class WasmHistogram implements Histogram {
 
   record(value: number): void {
     if (typeof value !== 'number' || !(value >= 0 && value <= this.maxValue)) throw invalidValue(value, this.maxValue);
-    let st: number;
-    try {
-      st = this.#inst.x.record(this.#h, value);
-    } catch (err) {
-      throw this.#inst.fail(err);
-    }
-    if (st !== 0) this.#raise(st, 'record');
+    if (this.#h === 0) this.#live();
+    // Queued (see MetricsInstance): every other call flushes first, so nobody sees the delay.
+    const inst = this.#inst;
+    const i = inst.queued;
+    inst.queuedHandles[i] = this.#h;
+    inst.queuedValues[i] = value;
+    if ((inst.queued = i + 1) === QUEUE_SIZE) inst.flush();
   }
 
   recordCount(value: number, count: number): void {
@@ -210,6 +215,7 @@ export class WasmHistogram implements Histogram {
     // A batch that needs several slices, or is not a Float64Array, is checked whole first so
     // that a bad value anywhere records nothing; one typed slice is checked inside WASM.
     if (!typed || n > BATCH_SLICE) checkBatch(values, this.maxValue);
+    this.#live();
     const inst = this.#inst;
     for (let off = 0; off < n; off += BATCH_SLICE) {
       const len = Math.min(BATCH_SLICE, n - off);
@@ -281,7 +287,10 @@ export class WasmHistogram implements Histogram {
   close(): void {
     if (this.#h === 0) return;
     registry.unregister(this.#held);
-    if (this.#inst.alive) this.#inst.x.destroy(this.#h);
+    if (this.#inst.alive) {
+      this.#inst.flush();
+      this.#inst.x.destroy(this.#h);
+    }
     this.#h = 0;
   }
 
@@ -289,8 +298,10 @@ export class WasmHistogram implements Histogram {
     this.close();
   }
 
+  /** The handle, after flushing queued records; throws once closed. */
   #live(): number {
     if (this.#h === 0) throw new HistogramError('histogram_closed', 'this histogram was closed');
+    this.#inst.flush();
     return this.#h;
   }
 
@@ -383,6 +394,7 @@ export function deserializeHistogram(bytes: Uint8Array | string): Histogram {
 /** Memory figures of the isolate's metrics instance (for leak checks and dashboards). */
 export function histogramMemory(): { bytesInUse: number; heapTop: number; memoryBytes: number } {
   const inst = loadMetricsWasm();
+  inst.flush();
   return { bytesInUse: inst.x.bytesInUse(), heapTop: inst.x.heapTop(), memoryBytes: inst.x.memory.buffer.byteLength };
 }
 

@@ -157,12 +157,12 @@ export class ReferenceHistogram implements Histogram {
 
   record(value: number): void {
     if (typeof value !== 'number' || !(value >= 0 && value <= this.maxValue)) throw invalidValue(value, this.maxValue);
-    this.#add(value, 1);
+    this.#add(Math.abs(value), 1);
   }
 
   recordCount(value: number, count: number): void {
     if (typeof value !== 'number' || !(value >= 0 && value <= this.maxValue)) throw invalidValue(value, this.maxValue);
-    if (checkCount(count) > 0) this.#add(value, count);
+    if (checkCount(count) > 0) this.#add(Math.abs(value), count);
   }
 
   recordBatch(values: Float64Array | ArrayLike<number>): void {
@@ -174,14 +174,15 @@ export class ReferenceHistogram implements Histogram {
 
   #recordSlice(values: ArrayLike<number>, from: number, to: number): void {
     const n = to - from;
-    const k = this.#total === 0 ? values[from] : this.#k;
+    const k = this.#total === 0 ? Math.abs(values[from]) : this.#k;
     let lo = Infinity;
     let hi = -Infinity;
     let loPos = Infinity;
-    let s1 = 0;
-    let s2 = 0;
+    // Accumulated onto the totals in order, so a batch equals recording its values one by one.
+    let s1 = this.#s1;
+    let s2 = this.#s2;
     for (let i = from; i < to; i++) {
-      const v = values[i];
+      const v = Math.abs(values[i]);
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
       if (v >= MIN_NORMAL) loPos = Math.min(loPos, v);
@@ -195,7 +196,7 @@ export class ReferenceHistogram implements Histogram {
     const base = this.#lo;
     let zeros = 0;
     for (let i = from; i < to; i++) {
-      const idx = indexOf(values[i], s);
+      const idx = indexOf(Math.abs(values[i]), s);
       if (idx < s) zeros++;
       else counts[idx - base]++;
     }
@@ -209,8 +210,8 @@ export class ReferenceHistogram implements Histogram {
     }
     this.#total += n;
     this.#zeros += zeros;
-    this.#s1 += s1;
-    this.#s2 += s2;
+    this.#s1 = s1;
+    this.#s2 = s2;
   }
 
   #first(): number {

@@ -5,15 +5,18 @@
  * histogram gets a fresh instance.
  */
 import { platform } from '#platform';
+import { statusName } from '../shared/status.ts';
 import { checkStatus, instantiateWasm, toWasmError, WasmError, type WasmExports } from '../shared/wasm.ts';
 
 export interface MetricsExports extends WasmExports {
   ioReserve(bytes: number): number;
+  queueReserve(bytes: number): number;
   create(relativeError: number, maxValue: number): number;
   destroy(h: number): number;
   record(h: number, value: number): number;
   recordCount(h: number, value: number, count: number): number;
   recordBatch(h: number, valuesPtr: number, len: number): number;
+  recordQueued(handlesPtr: number, valuesPtr: number, n: number): number;
   reset(h: number): number;
   merge(dst: number, src: number): number;
   count(h: number): number;
@@ -39,17 +42,36 @@ export interface MetricsExports extends WasmExports {
 
 export const METRICS_WASM = 'metrics';
 
-/** One live instance of the metrics module and its typed-array views. */
+/** Single records wait in a JS-side queue of this many (handle, value) pairs. */
+export const QUEUE_SIZE = 512;
+
+/**
+ * One live instance of the metrics module, its typed-array views, and the record queue.
+ *
+ * `record(v)` on any histogram appends (handle, value) to the queue, and the queue is sent to
+ * WASM in one `recordQueued` call when it is full or before any other call (every read and
+ * write flushes first), so a single record costs a few stores instead of a JS-to-WASM call, and
+ * no caller can observe the delay. Values are validated before they are queued.
+ */
 export class MetricsInstance {
   /** The module's verbs; swapped for throwing stubs once the instance has trapped. */
   x: MetricsExports;
+  readonly queuedHandles = new Int32Array(QUEUE_SIZE);
+  readonly queuedValues = new Float64Array(QUEUE_SIZE);
+  queued = 0;
   #f64: Float64Array;
   #u8: Uint8Array;
+  readonly #queuePtr: number;
+  #wasmHandles: Int32Array;
+  #wasmValues: Float64Array;
 
   constructor(exports: MetricsExports) {
     this.x = exports;
+    this.#queuePtr = checkStatus(exports.queueReserve(QUEUE_SIZE * 12), METRICS_WASM, 'queueReserve');
     this.#f64 = new Float64Array(exports.memory.buffer);
     this.#u8 = new Uint8Array(exports.memory.buffer);
+    this.#wasmHandles = new Int32Array(exports.memory.buffer, this.#queuePtr, QUEUE_SIZE);
+    this.#wasmValues = new Float64Array(exports.memory.buffer, this.#queuePtr + QUEUE_SIZE * 4, QUEUE_SIZE);
   }
 
   get alive(): boolean {
@@ -67,6 +89,27 @@ export class MetricsInstance {
     return this.#u8;
   }
 
+  /** Sends queued records to WASM; call before anything else that touches histograms. */
+  flush(): void {
+    const n = this.queued;
+    if (n === 0) return;
+    this.queued = 0;
+    let st: number;
+    try {
+      const buffer = this.x.memory.buffer;
+      if (this.#wasmValues.buffer !== buffer) {
+        this.#wasmHandles = new Int32Array(buffer, this.#queuePtr, QUEUE_SIZE);
+        this.#wasmValues = new Float64Array(buffer, this.#queuePtr + QUEUE_SIZE * 4, QUEUE_SIZE);
+      }
+      this.#wasmHandles.set(n === QUEUE_SIZE ? this.queuedHandles : this.queuedHandles.subarray(0, n));
+      this.#wasmValues.set(n === QUEUE_SIZE ? this.queuedValues : this.queuedValues.subarray(0, n));
+      st = this.x.recordQueued(this.#queuePtr, this.#queuePtr + QUEUE_SIZE * 4, n);
+    } catch (err) {
+      throw this.fail(err);
+    }
+    if (st < 0) throw new WasmError(METRICS_WASM, `queued records failed with ${statusName(st)}`);
+  }
+
   /** Reserves the I/O region for `bytes` bytes and returns its address. */
   io(bytes: number): number {
     return checkStatus(this.x.ioReserve(bytes), METRICS_WASM, 'ioReserve');
@@ -77,6 +120,7 @@ export class MetricsInstance {
     const typed = toWasmError(err, METRICS_WASM);
     if (typed instanceof WasmError && typed.trap && this.alive) {
       this.x = DEAD;
+      this.queued = 0;
       if (current === this) current = undefined;
     }
     return typed;

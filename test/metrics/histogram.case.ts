@@ -95,6 +95,22 @@ export function runHistogramContract(impl: Implementation): void {
     );
   });
 
+  Contract('recordBatch(values) is bit for bit the same as recording each value', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...DISTRIBUTIONS), fc.integer(), fc.nat(2000), fc.nat(2000), (dist, seed, n, split) => {
+        const values = sample(dist, n, seed);
+        using one = impl.create();
+        using batched = impl.create();
+        for (const v of values) one.record(v);
+        batched.recordBatch(values.subarray(0, Math.min(split, n)));
+        batched.recordBatch(values.subarray(Math.min(split, n)));
+        assert.equal(batched.serialize(), one.serialize());
+        assert.is(Object.is(batched.stddev, one.stddev), true);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   Contract('serialize / deserialize round-trips exactly', () => {
     fc.assert(
       fc.property(fc.constantFrom(...DISTRIBUTIONS), fc.integer(), fc.nat(3000), (dist, seed, n) => {
