@@ -180,6 +180,12 @@ class Entry {
   seq = -1;
   state = ACCEPTING;
   tracked = false;
+  /** Never accepted after all (the journal write failed): invisible to status lookups. */
+  refused = false;
+  /** How it ended (tracked entries only). */
+  outcome: MessageStatusName | undefined = undefined;
+  result: unknown = undefined;
+  error: { code: string; message: string } | undefined = undefined;
   resolve: Resolve | undefined = undefined;
   reject: Reject | undefined = undefined;
 
@@ -316,7 +322,6 @@ export class MessageProcessor {
   readonly #maxOpenBatches: number;
   readonly #breakerOptions: Omit<CircuitBreakerOptions, 'name'> | false;
   readonly #maxCircuits: number;
-  readonly #statusCapacity: number;
   readonly #leaseWindow: number;
   readonly #checkpointBytes: number;
   readonly #defaults: MessageDefaults;
@@ -335,7 +340,12 @@ export class MessageProcessor {
   readonly #free: Slot[] = [];
   readonly #circuits = new Map<string, CircuitBreaker>();
   readonly #deadLetters: DeadLetterQueue;
-  readonly #statuses = new Map<string, Entry | MessageStatus>();
+  /**
+   * The last `statusCapacity` tracked entries, a ring: tracking costs one store per message and
+   * no map churn; a status lookup scans it newest first (rare next to sends).
+   */
+  readonly #recent: (Entry | undefined)[];
+  #recentNext = 0;
   /** Recovered messages whose type has no handler yet, by type; queued when one registers. */
   readonly #parked = new Map<string, Entry[]>();
   #parkedCount = 0;
@@ -346,6 +356,8 @@ export class MessageProcessor {
   #busy = 0;
   #stuck = 0;
   #pumpScheduled = false;
+  /** The last clock reading on the dispatch path. */
+  #clock = 0;
   #pumping = false;
   #timer: ReturnType<typeof setTimeout> | undefined = undefined;
   #timerAt = Infinity;
@@ -406,7 +418,7 @@ export class MessageProcessor {
     this.#breakerOptions = options.circuitBreaker ?? {};
     if (this.#breakerOptions) new CircuitBreaker(this.#breakerOptions); // validates the settings now
     this.#maxCircuits = positiveInt(options.maxCircuits ?? 10_000, 'maxCircuits');
-    this.#statusCapacity = positiveInt(options.statusCapacity ?? 10_000, 'statusCapacity');
+    this.#recent = new Array<Entry | undefined>(positiveInt(options.statusCapacity ?? 10_000, 'statusCapacity')).fill(undefined);
     this.#leaseWindow = positiveInt(options.leaseWindow ?? 2_048, 'leaseWindow');
     this.#leaseAhead = this.maxWorkers;
     this.#checkpointBytes = positiveInt(options.checkpointBytes ?? 4 * 1024 * 1024, 'checkpointBytes');
@@ -574,15 +586,24 @@ export class MessageProcessor {
 
   /** The status of a message sent with tracking (all accepted ones are), or undefined when unknown or forgotten. */
   getMessageStatus(id: string): MessageStatus | undefined {
-    const found = this.#statuses.get(id);
-    if (found === undefined || !(found instanceof Entry)) return found;
-    return {
-      id,
-      status: STATE_NAMES[found.state] ?? 'queued',
-      messageType: found.message.messageType,
-      recipient: found.message.recipient,
-      attempt: found.attempt,
-    };
+    const recent = this.#recent;
+    const n = recent.length;
+    for (let k = 1; k <= n; k++) {
+      const entry = recent[(this.#recentNext - k + n) % n];
+      if (entry === undefined) break;
+      if (entry.message.id !== id || entry.refused) continue;
+      const status: MessageStatus = {
+        id,
+        status: entry.outcome ?? STATE_NAMES[entry.state] ?? 'queued',
+        messageType: entry.message.messageType,
+        recipient: entry.message.recipient,
+        attempt: entry.attempt,
+      };
+      if (entry.result !== undefined) status.result = entry.result;
+      if (entry.error !== undefined) status.error = entry.error;
+      return status;
+    }
+    return undefined;
   }
 
   /** Dead letters, oldest first. */
@@ -748,10 +769,8 @@ export class MessageProcessor {
 
   #track(entry: Entry): void {
     entry.tracked = true;
-    const statuses = this.#statuses;
-    statuses.delete(entry.message.id);
-    statuses.set(entry.message.id, entry);
-    if (statuses.size > this.#statusCapacity) statuses.delete(statuses.keys().next().value as string);
+    this.#recent[this.#recentNext] = entry;
+    this.#recentNext = (this.#recentNext + 1) % this.#recent.length;
   }
 
   #enqueue(entry: Entry, now: number): void {
@@ -822,10 +841,9 @@ export class MessageProcessor {
       else {
         const queue = this.#queue;
         const free = this.#free;
-        while (free.length > 0 && queue.size > 0) {
-          const now = performance.now();
-          this.#dispatch(queue.shift(now) as Item, now);
-        }
+        // A synchronous handler's settle reads the clock; the next dispatch reuses that reading.
+        this.#clock = performance.now();
+        while (free.length > 0 && queue.size > 0) this.#dispatch(queue.shift(this.#clock) as Item, this.#clock);
       }
     } finally {
       this.#pumping = false;
@@ -835,7 +853,8 @@ export class MessageProcessor {
   #pumpDurable(): void {
     const free = this.#free;
     const leased = this.#leased;
-    while (free.length > 0 && leased.size > 0) this.#dispatch(leased.shift() as Item, performance.now());
+    this.#clock = performance.now();
+    while (free.length > 0 && leased.size > 0) this.#dispatch(leased.shift() as Item, this.#clock);
     if (this.#leasing || this.#queue.size === 0) return;
     const now = performance.now();
     if (now < this.#journalRetryAt) return;
@@ -963,7 +982,7 @@ export class MessageProcessor {
   }
 
   #settle(slot: Slot, ok: boolean, value: unknown): void {
-    const now = performance.now();
+    const now = (this.#clock = performance.now());
     const { entry, batch, breaker, timedOut } = slot;
     slot.entry = undefined;
     slot.batch = undefined;
@@ -1075,12 +1094,9 @@ export class MessageProcessor {
   }
 
   #finalStatus(entry: Entry, status: MessageStatusName, result: unknown, error: { code: string; message: string } | undefined): void {
-    const id = entry.message.id;
-    if (this.#statuses.get(id) !== entry) return;
-    const final: MessageStatus = { id, status, messageType: entry.message.messageType, recipient: entry.message.recipient, attempt: entry.attempt };
-    if (result !== undefined) final.result = result;
-    if (error) final.error = error;
-    this.#statuses.set(id, final);
+    entry.outcome = status;
+    entry.result = result;
+    entry.error = error;
   }
 
   #release(entry: Entry): void {
@@ -1293,7 +1309,7 @@ export class MessageProcessor {
     } catch (err) {
       this.#journalFailed(err);
       for (const entry of entries) {
-        if (entry.tracked && this.#statuses.get(entry.message.id) === entry) this.#statuses.delete(entry.message.id);
+        entry.refused = true;
         this.#accepted--;
         this.#release(entry);
       }
