@@ -21,3 +21,5 @@ export { CircuitOpenError, HandlerFailedError, ProcessorStoppedError, TimeoutErr
 export type { JournaledMessage, JournalSettlement, MessageJournal, RecoveredJournal } from './journal.ts';
 export { NOOP_METER, type MessageMeter } from './meter.ts';
 export { MAX_NAME_LENGTH, MAX_TIMEOUT_MS, normalizeMessage } from './validate.ts';
+export { createStorageJournal, MESSAGING_MIGRATIONS, type FrameDecoder, type JournalDatabase } from './storage-journal.ts';
+export { createMonitorMeter, MESSAGE_ERRORS_METRIC, MESSAGE_LATENCY_METRIC, type MonitorMeterOptions } from './meter.ts';
