@@ -4,12 +4,19 @@
  * (`series.ts`), so any quantile is within the configured relative error (1% by default),
  * since start and over the last 1 and 5 minutes.
  *
+ * On top of the series: per-agent stats (series labelled `agent`), system metrics (process
+ * memory and CPU, event-loop delay on Node, WASM memory), alert rules evaluated on a timer
+ * (`start()`), and export as JSON or Prometheus text (`exportMetrics`).
+ *
  * One monitor per isolate: `getPerformanceMonitor()`. Tests and embedders may build their
  * own with `createPerformanceMonitor({clock})`.
  */
+import { platform } from '#platform';
+import type { EventLoopDelayMonitor } from '../platform/types.ts';
 import { ValidationError } from '../shared/errors.ts';
+import { AlertManager, DEFAULT_ALERT_RULES, type ActiveAlert, type AlertCallback, type AlertEvent, type AlertRule } from './alerts.ts';
 import { invalidValue } from './errors.ts';
-import { DEFAULT_MAX_VALUE, DEFAULT_RELATIVE_ERROR, histogramOptions, type Histogram } from './histogram.ts';
+import { createHistogram, DEFAULT_MAX_VALUE, DEFAULT_RELATIVE_ERROR, histogramMemory, histogramOptions, type Histogram } from './histogram.ts';
 import { checkLabels, checkMetricName, seriesKey } from './labels.ts';
 import { Series, type Labels, type Window } from './series.ts';
 
@@ -26,6 +33,14 @@ export interface MonitorOptions {
   relativeError?: number;
   /** Largest value a metric accepts; default 3.6e9. */
   maxValue?: number;
+  /** Series whose records are an agent's messages (response time, throughput, errors). Default 'message_latency'. */
+  agentMetric?: string;
+  /** Series of HTTP requests (recorded by `withTiming`). Default 'http_request_duration'. */
+  requestMetric?: string;
+  /** Alert rules; default the seed's three (`DEFAULT_ALERT_RULES`). */
+  alertRules?: readonly AlertRule[];
+  /** How often `start()` samples the system and evaluates alerts, in ms. Default 5000. */
+  intervalMs?: number;
 }
 
 export interface MetricOptions {
@@ -63,27 +78,94 @@ export interface SeriesStats extends MetricStats {
   to: number;
 }
 
+/** An agent's figures over one window. Response times in ms. */
+export interface AgentWindowStats {
+  responseTime: { count: number; avg: number | null; min: number | null; max: number | null; p50: number | null; p90: number | null; p95: number | null; p99: number | null };
+  /** Messages per second. */
+  throughput: number;
+  /** Percent of messages that failed, and that did not. */
+  errorRate: number;
+  successRate: number;
+}
+
+export interface AgentStats extends AgentWindowStats {
+  agentId: string;
+  /** Which measurements the top-level figures come from. */
+  source: 'messages' | 'requests';
+  firstSeen: number;
+  lastSeen: number;
+  /** Seen within the last 5 minutes. */
+  active: boolean;
+  windows: { '1m': AgentWindowStats; '5m': AgentWindowStats };
+  /** The agent's HTTP requests (by `X-Agent-Id`), when there are any. */
+  requests: AgentWindowStats | null;
+  /** Last values the agent reported as `agent_memory_bytes` / `agent_cpu_percent`. */
+  memoryBytes: number | null;
+  cpuPercent: number | null;
+}
+
+export interface SystemMetrics {
+  runtime: 'node' | 'workerd';
+  timestamp: number;
+  uptimeSeconds: number;
+  memory: { rss: number | null; heapUsed: number | null; heapTotal: number | null; external: number | null; heapLimit: number | null; usagePercent: number | null };
+  cpu: { userMicros: number; systemMicros: number; percent: number | null } | null;
+  /** Node only (null in Workers), over the last sampling interval. */
+  eventLoopDelay: { mean: number; p50: number; p99: number; max: number } | null;
+  /** WASM memory of the histograms. */
+  histograms: { bytesInUse: number; memoryBytes: number };
+  activeAgents: number;
+  totalMessages: number;
+  totalRequests: number;
+  /** Response times of every request and message, in ms. */
+  responseTime: { total: MetricStats; '1m': MetricStats; '5m': MetricStats };
+  series: { count: number; max: number; droppedRecords: number };
+}
+
 export const DEFAULT_MAX_SERIES = 1000;
 const QUANTILES = [0.5, 0.9, 0.95, 0.99, 0.999];
+const ACTIVE_MS = 300_000;
+const STATS = ['mean', 'min', 'max', 'p50', 'p90', 'p95', 'p99', 'p999', 'count', 'rate', 'error_rate'] as const;
+const AGENT_MEMORY = 'agent_memory_bytes';
+const AGENT_CPU = 'agent_cpu_percent';
 
 /** Figures of a histogram, with nulls for an empty one (JSON-safe). */
 export function statsOf(h: Histogram, errors: number, seconds: number): MetricStats {
   const n = h.count;
   if (n === 0) {
-    return {
-      count: 0, errors, sum: 0, min: null, max: null, mean: null, stddev: null,
-      p50: null, p90: null, p95: null, p99: null, p999: null, ratePerSecond: 0,
-    };
+    return { count: 0, errors, sum: 0, min: null, max: null, mean: null, stddev: null, p50: null, p90: null, p95: null, p99: null, p999: null, ratePerSecond: 0 };
   }
   const [p50, p90, p95, p99, p999] = h.quantiles(QUANTILES);
+  return { count: n, errors, sum: h.sum, min: h.min, max: h.max, mean: h.mean, stddev: h.stddev, p50, p90, p95, p99, p999, ratePerSecond: seconds > 0 ? n / seconds : 0 };
+}
+
+function agentWindow(s: MetricStats): AgentWindowStats {
+  const n = s.count;
   return {
-    count: n, errors, sum: h.sum, min: h.min, max: h.max, mean: h.mean, stddev: h.stddev,
-    p50, p90, p95, p99, p999, ratePerSecond: seconds > 0 ? n / seconds : 0,
+    responseTime: { count: n, avg: s.mean, min: s.min, max: s.max, p50: s.p50, p90: s.p90, p95: s.p95, p99: s.p99 },
+    throughput: s.ratePerSecond,
+    errorRate: n ? (100 * s.errors) / n : 0,
+    successRate: n ? (100 * (n - s.errors)) / n : 100,
   };
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+interface AgentRecord {
+  firstSeen: number;
+  lastSeen: number;
+  series: Series[];
+  memoryBytes: number | null;
+  cpuPercent: number | null;
+}
+
+interface SystemSample {
+  at: number;
+  cpuMicros: number | undefined;
+  cpuPercent: number | null;
+  eventLoopDelay: SystemMetrics['eventLoopDelay'];
 }
 
 /** See the module doc. */
@@ -92,12 +174,19 @@ export class PerformanceMonitor {
   readonly maxSeries: number;
   readonly relativeError: number;
   readonly maxValue: number;
+  readonly agentMetric: string;
+  readonly requestMetric: string;
+  readonly intervalMs: number;
   /** Records refused because the series limit was reached. */
   droppedRecords = 0;
+  readonly alerts: AlertManager;
   protected readonly clock: () => number;
   protected readonly timer: () => number;
   #series = new Map<string, Series>();
-  #running = false;
+  #agents = new Map<string, AgentRecord>();
+  #interval: ReturnType<typeof setInterval> | undefined;
+  #eventLoop: EventLoopDelayMonitor | undefined;
+  #sample: SystemSample | undefined;
 
   constructor(options: MonitorOptions = {}) {
     this.clock = options.clock ?? Date.now;
@@ -111,23 +200,45 @@ export class PerformanceMonitor {
     const maxSeries = options.maxSeries ?? DEFAULT_MAX_SERIES;
     if (!Number.isSafeInteger(maxSeries) || maxSeries < 1) throw new ValidationError('maxSeries must be a positive integer', 'maxSeries');
     this.maxSeries = maxSeries;
+    this.agentMetric = checkMetricName(options.agentMetric ?? 'message_latency', 'agentMetric');
+    this.requestMetric = checkMetricName(options.requestMetric ?? 'http_request_duration', 'requestMetric');
+    const intervalMs = options.intervalMs ?? 5000;
+    if (!(intervalMs >= 10)) throw new ValidationError('intervalMs must be at least 10', 'intervalMs');
+    this.intervalMs = intervalMs;
+    this.alerts = new AlertManager(options.alertRules ?? DEFAULT_ALERT_RULES);
     this.startedAt = this.clock();
   }
 
   get running(): boolean {
-    return this.#running;
+    return this.#interval !== undefined;
   }
 
-  /** Starts background work (system sampling, alert evaluation). Idempotent. */
+  /**
+   * Samples the system and evaluates alerts every `intervalMs` until `stop()`. The timer does
+   * not keep a Node process alive. Idempotent.
+   */
   start(): this {
-    this.#running = true;
+    if (this.#interval !== undefined) return this;
+    this.#eventLoop = platform.eventLoopDelay();
+    this.sampleSystem();
+    this.#interval = setInterval(() => this.tick(), this.intervalMs);
+    (this.#interval as { unref?: () => void }).unref?.();
     return this;
   }
 
-  /** Stops background work; recorded data stays. Idempotent. */
+  /** Stops the timer; recorded data stays. Idempotent. */
   stop(): this {
-    this.#running = false;
+    if (this.#interval !== undefined) clearInterval(this.#interval);
+    this.#interval = undefined;
+    this.#eventLoop?.stop();
+    this.#eventLoop = undefined;
     return this;
+  }
+
+  /** One timer step: sample the system, then evaluate alerts. Returns the alert events. */
+  tick(): AlertEvent[] {
+    this.sampleSystem();
+    return this.evaluateAlerts();
   }
 
   /**
@@ -149,8 +260,9 @@ export class PerformanceMonitor {
       throw new ValidationError(`metric ${name} is recorded in ${series.unit}, not ${options.unit}`, 'unit');
     }
     const now = this.clock();
-    series.record(value, options.error === true, now);
-    this.onRecord(series, value, options.error === true, now);
+    const error = options.error === true;
+    series.record(value, error, now);
+    if (series.agent !== undefined) this.#touchAgent(series, value, now);
   }
 
   /**
@@ -201,20 +313,208 @@ export class PerformanceMonitor {
     const out: SeriesStats[] = [];
     for (const series of this.#series.values()) {
       if (name !== undefined && series.name !== name) continue;
-      out.push(this.seriesStats(series, window, now));
+      const snap = series.snapshot(window, now);
+      try {
+        const stats = statsOf(snap.h, snap.errors, Math.max(0.001, (now - snap.from) / 1000));
+        out.push({ name: series.name, tags: series.labels, unit: series.unit, ...stats, from: snap.from, to: now });
+      } finally {
+        snap.h.close();
+      }
     }
     return out;
   }
 
-  /** @internal Figures of one series over a window. */
-  protected seriesStats(series: Series, window: Window, now: number): SeriesStats {
-    const snap = series.snapshot(window, now);
-    try {
-      const seconds = Math.max(0.001, (now - snap.from) / 1000);
-      return { name: series.name, tags: series.labels, unit: series.unit, ...statsOf(snap.h, snap.errors, seconds), from: snap.from, to: now };
-    } finally {
+  /** Stats of the union of `series` over `window` (one merged histogram). */
+  #merged(series: Iterable<Series>, window: Window, now: number): MetricStats {
+    using h = createHistogram({ relativeError: this.relativeError, maxValue: this.maxValue });
+    let errors = 0;
+    let from = now;
+    for (const s of series) {
+      const snap = s.snapshot(window, now);
+      h.merge(snap.h);
       snap.h.close();
+      errors += snap.errors;
+      from = Math.min(from, snap.from);
     }
+    const seconds = window === '1m' ? Math.min(60, (now - this.startedAt) / 1000) : window === '5m' ? Math.min(300, (now - this.startedAt) / 1000) : (now - from) / 1000;
+    return statsOf(h, errors, Math.max(0.001, seconds));
+  }
+
+  #named(name: string): Series[] {
+    return [...this.#series.values()].filter((s) => s.name === name);
+  }
+
+  /**
+   * An agent's response time, throughput, error and success rates (since start and over the
+   * last 1 and 5 minutes), from its `agentMetric` series (messages it handled) or, when it has
+   * none, its requests; plus memory and CPU when the agent reports them. Undefined for an
+   * agent never seen.
+   *
+   * @example
+   * monitor.getAgentStats('custodian-1')?.responseTime.p99;
+   */
+  getAgentStats(agentId: string): AgentStats | undefined {
+    const agent = this.#agents.get(agentId);
+    if (!agent) return undefined;
+    const now = this.clock();
+    const messages = agent.series.filter((s) => s.name === this.agentMetric);
+    const requests = agent.series.filter((s) => s.name === this.requestMetric);
+    const useMessages = messages.some((s) => s.count > 0) || !requests.some((s) => s.count > 0);
+    const source = useMessages ? messages : requests;
+    const total = agentWindow(this.#merged(source, 'total', now));
+    // Throughput since start counts from when the agent was first seen.
+    const totalSeconds = Math.max(0.001, (now - agent.firstSeen) / 1000);
+    total.throughput = total.responseTime.count / totalSeconds;
+    return {
+      agentId,
+      source: useMessages ? 'messages' : 'requests',
+      ...total,
+      firstSeen: agent.firstSeen,
+      lastSeen: agent.lastSeen,
+      active: now - agent.lastSeen <= ACTIVE_MS,
+      windows: { '1m': agentWindow(this.#merged(source, '1m', now)), '5m': agentWindow(this.#merged(source, '5m', now)) },
+      requests: requests.length && useMessages ? agentWindow(this.#merged(requests, 'total', now)) : null,
+      memoryBytes: agent.memoryBytes,
+      cpuPercent: agent.cpuPercent,
+    };
+  }
+
+  /** Ids of the agents seen (most recently seen first). */
+  agentIds(): string[] {
+    return [...this.#agents.entries()].sort((a, b) => b[1].lastSeen - a[1].lastSeen).map(([id]) => id);
+  }
+
+  /** Takes a system sample now (the timer does this every `intervalMs`). */
+  sampleSystem(): void {
+    const now = this.clock();
+    const stats = platform.processStats();
+    const cpu = stats.cpuMicros ? stats.cpuMicros.user + stats.cpuMicros.system : undefined;
+    const prev = this.#sample;
+    let cpuPercent: number | null = null;
+    if (prev && cpu !== undefined && prev.cpuMicros !== undefined && now > prev.at) {
+      cpuPercent = (100 * (cpu - prev.cpuMicros)) / ((now - prev.at) * 1000);
+    }
+    const eventLoopDelay = this.#eventLoop?.read() ?? prev?.eventLoopDelay ?? null;
+    this.#sample = { at: now, cpuMicros: cpu, cpuPercent, eventLoopDelay };
+  }
+
+  /**
+   * Process memory and CPU, event-loop delay (Node), WASM memory, active agents, totals, and
+   * system-wide response times (every request and message).
+   */
+  getSystemMetrics(): SystemMetrics {
+    if (!this.#sample) this.sampleSystem();
+    const now = this.clock();
+    const stats = platform.processStats();
+    const m = stats.memory;
+    const sample = this.#sample!;
+    const responses = [...this.#series.values()].filter((s) => s.name === this.agentMetric || s.name === this.requestMetric);
+    let totalMessages = 0;
+    let totalRequests = 0;
+    for (const s of responses) {
+      if (s.name === this.agentMetric) totalMessages += s.count;
+      else totalRequests += s.count;
+    }
+    let activeAgents = 0;
+    for (const a of this.#agents.values()) if (now - a.lastSeen <= ACTIVE_MS) activeAgents++;
+    const wasm = histogramMemory();
+    return {
+      runtime: platform.name,
+      timestamp: now,
+      uptimeSeconds: (now - this.startedAt) / 1000,
+      memory: {
+        rss: m.rss ?? null,
+        heapUsed: m.heapUsed ?? null,
+        heapTotal: m.heapTotal ?? null,
+        external: m.external ?? null,
+        heapLimit: m.heapLimit ?? null,
+        usagePercent: m.heapUsed !== undefined && m.heapLimit ? (100 * m.heapUsed) / m.heapLimit : null,
+      },
+      cpu: stats.cpuMicros ? { userMicros: stats.cpuMicros.user, systemMicros: stats.cpuMicros.system, percent: sample.cpuPercent } : null,
+      eventLoopDelay: sample.eventLoopDelay,
+      histograms: { bytesInUse: wasm.bytesInUse, memoryBytes: wasm.memoryBytes },
+      activeAgents,
+      totalMessages,
+      totalRequests,
+      responseTime: { total: this.#merged(responses, 'total', now), '1m': this.#merged(responses, '1m', now), '5m': this.#merged(responses, '5m', now) },
+      series: { count: this.#series.size, max: this.maxSeries, droppedRecords: this.droppedRecords },
+    };
+  }
+
+  /**
+   * The current value of an alert signal, or undefined when there is no data:
+   *   response_time / response_time_p99: mean / p99 of every request and message, last minute (ms)
+   *   error_rate: percent of requests and messages that failed, last minute
+   *   memory_usage: heap used as a percent of the heap limit (Node)
+   *   cpu_usage: CPU percent over the last sampling interval
+   *   event_loop_delay: p99 event-loop delay over the last interval (ms, Node)
+   *   <metric> or <metric>:<stat>: a series' mean (or min, max, p50, p90, p95, p99, p999,
+   *   count, rate, error_rate) over the last minute, all its label sets merged.
+   */
+  signal(metric: string): number | undefined {
+    const now = this.clock();
+    const sample = this.#sample;
+    switch (metric) {
+      case 'response_time':
+      case 'response_time_p99':
+      case 'error_rate': {
+        const s = this.#merged([...this.#named(this.agentMetric), ...this.#named(this.requestMetric)], '1m', now);
+        if (s.count === 0) return undefined;
+        return metric === 'error_rate' ? (100 * s.errors) / s.count : metric === 'response_time' ? s.mean! : s.p99!;
+      }
+      case 'memory_usage': {
+        const m = platform.processStats().memory;
+        return m.heapUsed !== undefined && m.heapLimit ? (100 * m.heapUsed) / m.heapLimit : undefined;
+      }
+      case 'cpu_usage':
+        return sample?.cpuPercent ?? undefined;
+      case 'event_loop_delay':
+        return sample?.eventLoopDelay?.p99;
+    }
+    const [name, stat = 'mean'] = metric.split(':');
+    if (!(STATS as readonly string[]).includes(stat)) return undefined;
+    const series = this.#named(name);
+    if (series.length === 0) return undefined;
+    const s = this.#merged(series, '1m', now);
+    if (s.count === 0) return stat === 'count' || stat === 'rate' ? 0 : undefined;
+    switch (stat as (typeof STATS)[number]) {
+      case 'count':
+        return s.count;
+      case 'rate':
+        return s.ratePerSecond;
+      case 'error_rate':
+        return (100 * s.errors) / s.count;
+      default:
+        return s[stat as 'mean'] ?? undefined;
+    }
+  }
+
+  /** Evaluates every alert rule now; returns the events raised (also sent to callbacks). */
+  evaluateAlerts(): AlertEvent[] {
+    return this.alerts.evaluate((metric) => this.signal(metric), this.clock());
+  }
+
+  /**
+   * Adds a rule that fires as soon as `metric` exceeds `value` (duration 0, action 'notify'),
+   * named `<metric>_threshold`; calling it again replaces the threshold.
+   */
+  setAlertThreshold(metric: string, value: number): AlertRule {
+    return this.alerts.addRule({ name: `${metric.replace(/[^A-Za-z0-9_.:-]/g, '_')}_threshold`, metric, threshold: value, duration: 0, action: 'notify' });
+  }
+
+  /** Adds (or replaces, by name) a rule `{name, metric, threshold, duration, action}`. */
+  addAlertRule(rule: AlertRule): AlertRule {
+    return this.alerts.addRule(rule);
+  }
+
+  /** Calls `fn` with every fired and resolved alert; returns a function that removes it. */
+  addAlertCallback(fn: AlertCallback): () => void {
+    return this.alerts.addCallback(fn);
+  }
+
+  /** Active alerts, the recent history and the rules. */
+  getAlerts(): { active: ActiveAlert[]; history: AlertEvent[]; rules: AlertRule[] } {
+    return { active: this.alerts.active(), history: this.alerts.history(), rules: this.alerts.rules() };
   }
 
   /** Every series, for exporters. */
@@ -233,14 +533,20 @@ export class PerformanceMonitor {
     return bytes;
   }
 
-  /** Hook for subclasses and features that follow each record (agent stats, alerts). */
-  protected onRecord(_series: Series, _value: number, _error: boolean, _now: number): void {}
-
-  /** Forgets every series (tests, admin reset). */
+  /** Forgets every series and agent (tests, admin reset); rules and callbacks stay. */
   clear(): void {
     for (const s of this.#series.values()) s.close();
     this.#series.clear();
+    this.#agents.clear();
     this.droppedRecords = 0;
+  }
+
+  #touchAgent(series: Series, value: number, now: number): void {
+    const agent = this.#agents.get(series.agent!);
+    if (!agent) return;
+    agent.lastSeen = now;
+    if (series.name === AGENT_MEMORY) agent.memoryBytes = value;
+    else if (series.name === AGENT_CPU) agent.cpuPercent = value;
   }
 
   #open(name: string, tags: Tags | undefined, unit: string | undefined, key: string): Series | undefined {
@@ -253,11 +559,14 @@ export class PerformanceMonitor {
       this.droppedRecords++;
       return undefined;
     }
-    const series = new Series(name, labels, unit ?? 'ms', key, this.clock(), {
-      relativeError: this.relativeError,
-      maxValue: this.maxValue,
-    });
+    const now = this.clock();
+    const series = new Series(name, labels, unit ?? 'ms', key, now, { relativeError: this.relativeError, maxValue: this.maxValue });
     this.#series.set(key, series);
+    if (series.agent !== undefined) {
+      let agent = this.#agents.get(series.agent);
+      if (!agent) this.#agents.set(series.agent, (agent = { firstSeen: now, lastSeen: now, series: [], memoryBytes: null, cpuPercent: null }));
+      agent.series.push(series);
+    }
     return series;
   }
 }

@@ -39,6 +39,11 @@ export class Series {
   #minutes: Slot[] = [];
   #total: Slot;
   lastRecordAt = 0;
+  /** Records and errors since start (cheap totals, without merging). */
+  count = 0;
+  errors = 0;
+  /** The `agent` label, when there is one. */
+  readonly agent: string | undefined;
 
   constructor(name: string, labels: Labels, unit: string, key: string, now: number, options: HistogramOptions) {
     this.name = name;
@@ -47,6 +52,7 @@ export class Series {
     this.key = key;
     this.startedAt = now;
     this.#options = options;
+    this.agent = labels.agent;
     this.#total = { id: 0, h: createHistogram(options), errors: 0 };
   }
 
@@ -64,7 +70,11 @@ export class Series {
   record(value: number, error: boolean, now: number): void {
     const slot = this.slot(now);
     slot.h.record(value);
-    if (error) slot.errors++;
+    this.count++;
+    if (error) {
+      slot.errors++;
+      this.errors++;
+    }
     this.lastRecordAt = now;
   }
 

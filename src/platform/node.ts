@@ -3,6 +3,8 @@
  * Node build of sql.js (which finds its `.wasm` beside itself).
  */
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import initSqlJs from 'sql.js';
 import type { Platform, WasmModuleName } from './types.ts';
 
@@ -26,8 +28,24 @@ export const platform: Platform = {
     const m = process.memoryUsage();
     const c = process.cpuUsage();
     return {
-      memory: { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external },
+      memory: { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, heapLimit: getHeapStatistics().heap_size_limit },
       cpuMicros: { user: c.user, system: c.system },
+    };
+  },
+  eventLoopDelay() {
+    const h = monitorEventLoopDelay({ resolution: 10 });
+    h.enable();
+    return {
+      read() {
+        if (h.count === 0) return undefined;
+        const ms = (ns: number) => ns / 1e6;
+        const out = { mean: ms(h.mean), p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
+        h.reset();
+        return out;
+      },
+      stop() {
+        h.disable();
+      },
     };
   },
 };

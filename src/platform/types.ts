@@ -9,8 +9,8 @@ import type { SqlJsStatic } from 'sql.js';
 export type WasmModuleName = 'checksum' | 'metrics';
 
 export interface ProcessStats {
-  /** Resident/heap figures in bytes where the host reports them. */
-  memory: { rss?: number; heapUsed?: number; heapTotal?: number; external?: number };
+  /** Resident/heap figures in bytes where the host reports them; heapLimit is the most the heap may grow to. */
+  memory: { rss?: number; heapUsed?: number; heapTotal?: number; external?: number; heapLimit?: number };
   /** CPU time consumed by this process since start, in microseconds, where reported. */
   cpuMicros?: { user: number; system: number };
 }
@@ -23,4 +23,14 @@ export interface Platform {
   initSqlJs(): Promise<SqlJsStatic>;
   /** Memory and CPU figures the host exposes. */
   processStats(): ProcessStats;
+  /**
+   * Starts sampling event-loop delay where the host can (Node's `monitorEventLoopDelay`);
+   * `read()` gives the delay since the previous read, in ms. Undefined where it cannot (Workers).
+   */
+  eventLoopDelay(): EventLoopDelayMonitor | undefined;
+}
+
+export interface EventLoopDelayMonitor {
+  read(): { mean: number; p50: number; p99: number; max: number } | undefined;
+  stop(): void;
 }

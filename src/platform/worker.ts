@@ -35,4 +35,7 @@ export const platform: Platform = {
     // Workers expose no process memory or CPU counters to the isolate.
     return { memory: {} };
   },
+  eventLoopDelay() {
+    return undefined;
+  },
 };
