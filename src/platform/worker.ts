@@ -6,11 +6,13 @@
 import initSqlJs from 'sql.js/dist/sql-wasm-browser.js';
 import SQL_WASM from 'sql.js/dist/sql-wasm-browser.wasm';
 import CHECKSUM_WASM from '../../wasm/checksum.wasm';
+import CODEC_WASM from '../../wasm/codec.wasm';
 import METRICS_WASM from '../../wasm/metrics.wasm';
 import type { Platform, WasmModuleName } from './types.ts';
 
 const MODULES: Record<WasmModuleName, WebAssembly.Module> = {
   checksum: CHECKSUM_WASM,
+  codec: CODEC_WASM,
   metrics: METRICS_WASM,
 };
 

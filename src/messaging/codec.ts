@@ -1,0 +1,69 @@
+/**
+ * The message codec: HealthSync frames (`docs/wire-format.md`) for one message or a batch,
+ * encoded and validated in WASM (`wasm/codec.wasm`), read lazily in JS. A frame carries the
+ * envelope and a JSON-compatible payload in a compact binary form (interned strings, object
+ * shapes, varints, 16-byte UUIDs) under a CRC-32C. Every rejection is a `FrameError` (HTTP 400)
+ * with an exact reason and byte offset; a message the frame cannot carry is a `ValidationError`.
+ */
+import { KIND_BATCH, KIND_MESSAGE, type WireMessage } from './codec-format.ts';
+import { MessageBatch } from './codec-batch.ts';
+import { decodeFrameWasm, encodeFrameWasm } from './codec-wasm.ts';
+
+/**
+ * Encodes one message as a single-message frame.
+ *
+ * @example
+ * const bytes = encodeMessage({
+ *   id: crypto.randomUUID(), sender: 'consent_agent', recipient: 'custodian_agent',
+ *   messageType: 'consent_request', payload: { patient_id: 'pt-1', consent: true },
+ *   priority: MessagePriority.HIGH, timeout: 30_000,
+ * });
+ */
+export function encodeMessage(message: WireMessage): Uint8Array {
+  return encodeFrameWasm([message], KIND_MESSAGE, true);
+}
+
+/**
+ * Decodes a single-message frame into a plain message.
+ *
+ * @example
+ * const message = decodeMessage(bytes); // throws FrameError on anything but a valid frame
+ */
+export function decodeMessage(bytes: Uint8Array): WireMessage {
+  return new MessageBatch(decodeFrameWasm(bytes, KIND_MESSAGE, true)).message(0);
+}
+
+/**
+ * Encodes messages as one batch frame (at most `MAX_BATCH_MESSAGES`, `MAX_FRAME_BYTES`).
+ * Strings repeated across the batch (agents, types, keys, enum-like values) are stored once.
+ *
+ * @example
+ * const body = encodeBatch(messages);
+ * await fetch(url, { method: 'POST', headers: { 'content-type': FRAME_CONTENT_TYPE }, body });
+ */
+export function encodeBatch(messages: readonly WireMessage[]): Uint8Array {
+  return encodeFrameWasm(messages, KIND_BATCH, false);
+}
+
+/**
+ * Validates a whole batch frame, then returns lazy views of its messages.
+ *
+ * @example
+ * const batch = decodeBatch(bytes);
+ * for (const view of batch) queueFor(view.recipient).push(view.id, view.priority);
+ * const first = batch.message(0); // a plain message, payload decoded
+ */
+export function decodeBatch(bytes: Uint8Array): MessageBatch {
+  return new MessageBatch(decodeFrameWasm(bytes, KIND_BATCH, true));
+}
+
+/**
+ * Validates a batch frame completely (checksum, structure, every field) without building any
+ * JS object, and returns its message count.
+ *
+ * @example
+ * const count = validateBatch(bytes); // throws FrameError with reason and offset
+ */
+export function validateBatch(bytes: Uint8Array): number {
+  return decodeFrameWasm(bytes, KIND_BATCH, false);
+}
