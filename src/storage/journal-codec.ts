@@ -277,7 +277,8 @@ function readParams(r: ByteReader): SqlParams | undefined {
   const out: Record<string, SqlValue> = {};
   for (let i = 0; i < n; i++) {
     const k = r.text();
-    out[k] = readValue(r);
+    // defineProperty, not assignment: a key named __proto__ must stay a key.
+    Object.defineProperty(out, k, { value: readValue(r), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

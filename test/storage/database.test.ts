@@ -1,13 +1,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { OverloadedError } from '../../src/shared/errors.ts';
 import {
   createMemoryBackend,
   OptimizedDatabase,
-  OverloadedError,
   StorageError,
   type Migration,
   type StorageBackend,
-} from '../../src/index.ts';
+} from '../../src/storage/index.ts';
 
 const CONSENT: Migration[] = [
   { domain: 'consent', version: 1, up: 'CREATE TABLE consent (id INTEGER PRIMARY KEY, patient TEXT NOT NULL, scope TEXT)' },
@@ -86,7 +86,6 @@ Start('a failing migration leaves nothing applied', async () => {
 Start('malformed migration lists are refused at construction', () => {
   throws(() => new OptimizedDatabase(':memory:', { migrations: [CONSENT[1], CONSENT[0]] }), 'invalid_migration');
   throws(() => new OptimizedDatabase(':memory:', { migrations: [{ domain: 'x', version: 0, up: '' }] }), 'invalid_migration');
-  throws(() => new OptimizedDatabase('/var/data/db'), 'no_file_backend');
 });
 
 Start('nothing runs before start or after close', async () => {
