@@ -1,9 +1,9 @@
 /**
- * The one place storage records latencies. Values (microseconds) are buffered and summarized
- * on demand, so the hot path is an array store. Until the metrics histogram lands on `main`
- * this summarizes with a small log-bucket histogram (2% relative error); switching to
- * `createHistogram` only changes this file.
+ * The one place storage records latencies: the metrics histogram (`createHistogram`, 1%
+ * relative error at every quantile), in microseconds. Its single records are queued on the JS
+ * side and flushed into WASM in batches, so recording costs an array store.
  */
+import { createHistogram, type Histogram } from '../metrics/histogram.ts';
 
 export interface LatencySummary {
   count: number;
@@ -22,8 +22,7 @@ export interface LatencyRecorder {
   reset(): void;
 }
 
-const GROWTH = Math.log(1.02);
-const BUFFER = 1024;
+const QUANTILES = [0.5, 0.9, 0.99, 0.999];
 
 /**
  * @example
@@ -32,49 +31,22 @@ const BUFFER = 1024;
  * reads.summary().p99;
  */
 export function createLatencyRecorder(): LatencyRecorder {
-  const counts = new Map<number, number>();
-  const buffer = new Float64Array(BUFFER);
-  let buffered = 0;
-  let count = 0;
-  let sum = 0;
-  let max = 0;
-
-  const drain = () => {
-    for (let i = 0; i < buffered; i++) {
-      const v = buffer[i];
-      const bucket = v <= 1 ? 0 : Math.ceil(Math.log(v) / GROWTH);
-      counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
-      count++;
-      sum += v;
-      if (v > max) max = v;
-    }
-    buffered = 0;
-  };
-
+  let histogram: Histogram | undefined;
+  const h = () => (histogram ??= createHistogram({ relativeError: 0.01 }));
   return {
     record(micros) {
       if (!(micros >= 0)) return;
-      buffer[buffered++] = micros;
-      if (buffered === BUFFER) drain();
+      const hist = h();
+      hist.record(Math.min(micros, hist.maxValue));
     },
     summary() {
-      drain();
-      const keys = [...counts.keys()].sort((a, b) => a - b);
-      const at = (q: number) => {
-        if (count === 0) return NaN;
-        const rank = Math.floor(q * (count - 1));
-        let seen = 0;
-        for (const k of keys) {
-          seen += counts.get(k)!;
-          if (seen > rank) return Math.min(max, k === 0 ? 1 : Math.exp(k * GROWTH));
-        }
-        return max;
-      };
-      return { count, p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: count ? max : NaN, mean: count ? sum / count : NaN };
+      const hist = h();
+      if (hist.count === 0) return { count: 0, p50: NaN, p90: NaN, p99: NaN, p999: NaN, max: NaN, mean: NaN };
+      const [p50, p90, p99, p999] = hist.quantiles(QUANTILES);
+      return { count: hist.count, p50, p90, p99, p999, max: hist.max, mean: hist.mean };
     },
     reset() {
-      counts.clear();
-      buffered = count = sum = max = 0;
+      histogram?.reset();
     },
   };
 }

@@ -298,6 +298,10 @@ Durable('group commit: concurrent writers share backend appends', async () => {
   const stats = db.getPerformanceStats();
   assert.ok(stats.journal.recordsPerAppend > 1, `records per append ${stats.journal.recordsPerAppend}`);
   assert.is(stats.writeLatency.count, 51);
+  assert.ok(stats.writeLatency.p50 > 0 && stats.writeLatency.p99 >= stats.writeLatency.p50, 'percentiles from the metrics histogram');
+  db.executeQuery('SELECT * FROM consent WHERE id = ?', [1]);
+  const reads = db.getPerformanceStats().readLatency;
+  assert.ok(reads.count >= 1 && reads.max >= reads.p50 && reads.p50 > 0);
   await db.close();
 });
 
