@@ -72,7 +72,7 @@ export interface ProcessorOptions {
   statusCapacity?: number;
   /** Makes acceptance durable (see journal.ts). */
   journal?: MessageJournal;
-  /** Attempts journaled as started ahead of free workers, at most. Default 2,048. */
+  /** Attempts journaled as started ahead of free workers, at most (adapted to rate × journal latency). Default 16,384. */
   leaseWindow?: number;
   /** Journal bytes since the last checkpoint that trigger the next one. Default 4 MiB. */
   checkpointBytes?: number;
@@ -136,7 +136,16 @@ export interface ProcessorStats {
   throughputPerSec: number;
   /** Acceptance to finish, over every processed message. */
   responseTimeMs: { avg: number; max: number };
-  journal: { enabled: boolean; healthy: boolean; lastError?: string; bytesSinceCheckpoint: number; checkpoints: number };
+  journal: {
+    enabled: boolean;
+    healthy: boolean;
+    lastError?: string;
+    bytesSinceCheckpoint: number;
+    checkpoints: number;
+    /** Attempts journaled as started ahead of free workers, and the START write latency (ms, moving average). */
+    leaseAhead: number;
+    leaseLatencyMs: number;
+  };
 }
 
 interface NormalizedHandler {
@@ -152,6 +161,9 @@ const LEASED = 4;
 const RUNNING = 5;
 const DELAYED = 6;
 const DONE = 7;
+
+/** START writes allowed in flight at once: the storage layer group-commits them. */
+const MAX_LEASE_WRITES = 4;
 
 const STATE_NAMES: MessageStatusName[] = ['accepting', 'queued', 'batching', 'queued', 'queued', 'running', 'retrying'];
 
@@ -366,9 +378,16 @@ export class MessageProcessor {
   // Durable mode.
   readonly #live = new Map<number, Entry>();
   readonly #leased = new RingQueue<Item>();
-  #leasing = false;
+  /** START writes in flight, and the attempts they carry. */
+  #leaseWrites = 0;
+  #leasingCount = 0;
+  #lastLeaseAt = 0;
+  /** Attempts finished per ms (moving average) and START write latency in ms (moving average). */
+  #completionRate = 0;
+  #leaseLatency = 5;
   #leaseAhead: number;
-  #completedDuringLease = 0;
+  /** Attempts finished since the last lease was written: about one journal write's worth. */
+  #completedSinceLease = 0;
   #nextSeq = 0;
   #acceptBuffer: Entry[] = [];
   #acceptFlushScheduled = false;
@@ -419,7 +438,7 @@ export class MessageProcessor {
     if (this.#breakerOptions) new CircuitBreaker(this.#breakerOptions); // validates the settings now
     this.#maxCircuits = positiveInt(options.maxCircuits ?? 10_000, 'maxCircuits');
     this.#recent = new Array<Entry | undefined>(positiveInt(options.statusCapacity ?? 10_000, 'statusCapacity')).fill(undefined);
-    this.#leaseWindow = positiveInt(options.leaseWindow ?? 2_048, 'leaseWindow');
+    this.#leaseWindow = positiveInt(options.leaseWindow ?? 16_384, 'leaseWindow');
     this.#leaseAhead = this.maxWorkers;
     this.#checkpointBytes = positiveInt(options.checkpointBytes ?? 4 * 1024 * 1024, 'checkpointBytes');
     this.#defaults = {
@@ -713,6 +732,8 @@ export class MessageProcessor {
         ...(this.#journalError === undefined ? {} : { lastError: this.#journalError }),
         bytesSinceCheckpoint: this.#journal?.bytesSinceCheckpoint() ?? 0,
         checkpoints: this.#checkpoints,
+        leaseAhead: this.#leaseAhead,
+        leaseLatencyMs: this.#leaseLatency,
       },
     };
   }
@@ -855,26 +876,41 @@ export class MessageProcessor {
     const leased = this.#leased;
     this.#clock = performance.now();
     while (free.length > 0 && leased.size > 0) this.#dispatch(leased.shift() as Item, this.#clock);
-    if (this.#leasing || this.#queue.size === 0) return;
+    if (this.#leaseWrites >= MAX_LEASE_WRITES || this.#queue.size === 0) return;
     const now = performance.now();
     if (now < this.#journalRetryAt) return;
-    const room = this.maxWorkers + this.#leaseAhead - this.#busy - leased.size;
+    // Lease what the workers will get through while a journal write is in flight: twice the
+    // completion rate times the write latency, within [maxWorkers, leaseWindow]. Fast handlers
+    // grow it geometrically; slow ones keep it small, which bounds priority inversion and the
+    // attempts a crash burns.
+    const elapsed = now - this.#lastLeaseAt;
+    if (elapsed > 0 && this.#lastLeaseAt > 0) {
+      this.#completionRate = 0.7 * this.#completionRate + 0.3 * (this.#completedSinceLease / elapsed);
+    }
+    this.#leaseAhead = Math.min(this.#leaseWindow, Math.max(this.maxWorkers, Math.ceil(2 * this.#completionRate * this.#leaseLatency)));
+    const room = this.maxWorkers + this.#leaseAhead - this.#busy - leased.size - this.#leasingCount;
     if (room <= 0) return;
+    this.#completedSinceLease = 0;
+    this.#lastLeaseAt = now;
     const items: Item[] = [];
     const seqAttempts: number[] = [];
-    while (items.length < room && this.#queue.size > 0) {
+    while (seqAttempts.length < 2 * room && this.#queue.size > 0) {
       const item = this.#queue.shift(now) as Item;
       items.push(item);
       if (item.isBatch) for (const e of item.entries) this.#markStarting(e, seqAttempts);
       else this.#markStarting(item, seqAttempts);
     }
-    this.#leasing = true;
-    this.#completedDuringLease = 0;
+    const count = seqAttempts.length >>> 1;
+    this.#leaseWrites++;
+    this.#leasingCount += count;
+    const settled = (): void => {
+      this.#leaseWrites--;
+      this.#leasingCount -= count;
+    };
     this.#journalWrite(this.#journal!.start(seqAttempts)).then(
       () => {
-        this.#leasing = false;
-        // Lease enough to keep workers busy through the next journal write, within the window.
-        this.#leaseAhead = Math.min(this.#leaseWindow, Math.max(this.maxWorkers, 2 * this.#completedDuringLease));
+        settled();
+        this.#leaseLatency = 0.7 * this.#leaseLatency + 0.3 * (performance.now() - now);
         for (const item of items) {
           if (item.isBatch) for (const e of item.entries) e.state = LEASED;
           else item.state = LEASED;
@@ -883,7 +919,7 @@ export class MessageProcessor {
         this.#pump();
       },
       (err: unknown) => {
-        this.#leasing = false;
+        settled();
         this.#journalFailed(err);
         const at = performance.now();
         for (const item of items) {
@@ -896,6 +932,8 @@ export class MessageProcessor {
         this.#armTimer(this.#journalRetryAt);
       },
     );
+    // Room left (the queue had more than one write's worth): pipeline another write.
+    if (this.#queue.size > 0) this.#schedulePump();
   }
 
   #markStarting(entry: Entry, seqAttempts: number[]): void {
@@ -992,7 +1030,7 @@ export class MessageProcessor {
     slot.timedOut = false;
     this.#free.push(slot);
     this.#busy--;
-    this.#completedDuringLease++;
+    this.#completedSinceLease++;
     if (timedOut) {
       this.#stuck--;
     } else if (entry) {
