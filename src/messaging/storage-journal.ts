@@ -11,6 +11,7 @@
  * A checkpoint deletes every older record in the same transaction, so the table holds at most
  * one checkpoint plus what came after it; the processor checkpoints every few MiB.
  */
+import { decodeBatch } from './codec.ts';
 import type { DeadLetter } from './dead-letter-queue.ts';
 import type { JournaledMessage, JournalSettlement, MessageJournal, RecoveredJournal } from './journal.ts';
 import type { Message } from './types.ts';
@@ -30,6 +31,8 @@ export type JournalValue = null | number | string | Uint8Array;
 
 /** Decodes a codec frame stored by `accept({frame})` back into messages. */
 export type FrameDecoder = (frame: Uint8Array) => Message[];
+
+const decodeFrame: FrameDecoder = (frame) => decodeBatch(frame).toArray();
 
 export const MESSAGING_MIGRATIONS = [
   {
@@ -90,13 +93,10 @@ function encodeMessages(messages: readonly Message[], frame: Uint8Array | undefi
   return body;
 }
 
-function decodeMessages(body: Uint8Array, decodeFrame: FrameDecoder | undefined): Message[] {
+function decodeMessages(body: Uint8Array, decode: FrameDecoder): Message[] {
   const payload = body.subarray(1);
   if (body[0] === FORMAT_JSON) return JSON.parse(decoder.decode(payload)) as Message[];
-  if (body[0] === FORMAT_FRAME) {
-    if (!decodeFrame) throw new Error('messaging journal holds a binary frame but no frame decoder was given');
-    return decodeFrame(payload);
-  }
+  if (body[0] === FORMAT_FRAME) return decode(payload);
   throw new Error(`messaging journal record has unknown format ${body[0]}`);
 }
 
@@ -128,7 +128,7 @@ export function createStorageJournal(db: JournalDatabase, options: { decodeFrame
       for (const row of rows) {
         bytes += row.body.byteLength;
         if (row.kind === ACCEPT) {
-          const messages = decodeMessages(row.body, options.decodeFrame);
+          const messages = decodeMessages(row.body, options.decodeFrame ?? decodeFrame);
           for (let i = 0; i < messages.length; i++) live.set(row.first_seq + i, { seq: row.first_seq + i, message: messages[i], attemptsStarted: 0 });
           nextSeq = Math.max(nextSeq, row.first_seq + messages.length);
         } else if (row.kind === START) {

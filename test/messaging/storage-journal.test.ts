@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MessageProcessor, type Message } from '../../src/index.ts';
+import { encodeBatch, MessageProcessor, type Message } from '../../src/index.ts';
 import { createStorageJournal, MESSAGING_MIGRATIONS } from '../../src/messaging/storage-journal.ts';
 import { createMemoryBackend, OptimizedDatabase, type StorageBackend } from '../../src/storage/index.ts';
 
@@ -85,6 +85,16 @@ Journal('a processor on the storage journal survives a restart: pending messages
   assert.equal((await createStorageJournal(db3).recover()).pending, [], 'everything settled');
   await db3.close();
   await db2.close();
+});
+
+Journal('accepted batch frames are stored as is and decoded on recovery', async () => {
+  const db = await openDb(createMemoryBackend());
+  const journal = createStorageJournal(db);
+  const messages = [msg({ id: 'f1', batchKey: 'k', correlationId: 'c1', timestamp: 1_700_000_000_000 }), msg({ id: 'f2', priority: 3 })];
+  await journal.accept(0, messages, { frame: encodeBatch(messages) });
+  const { pending } = await journal.recover();
+  assert.equal(pending.map((p) => p.message), messages);
+  await db.close();
 });
 
 Journal.run();
