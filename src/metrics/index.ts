@@ -19,9 +19,16 @@ export {
   createPerformanceMonitor,
   getPerformanceMonitor,
   PerformanceMonitor,
+  type AgentStats,
+  type AgentWindowStats,
   type MetricOptions,
   type MetricStats,
   type MonitorOptions,
   type SeriesStats,
+  type SystemMetrics,
   type Tags,
 } from './monitor.ts';
+export { DEFAULT_ALERT_RULES, type ActiveAlert, type AlertCallback, type AlertEvent, type AlertRule } from './alerts.ts';
+export { createWebhook, type Webhook, type WebhookOptions } from './webhook.ts';
+export { type ExportFormat, type JsonExport, type SeriesExport } from './export.ts';
+export { formatPrometheusHistogram, PROMETHEUS_CONTENT_TYPE } from './prometheus.ts';

@@ -19,6 +19,10 @@ import { invalidValue } from './errors.ts';
 import { createHistogram, DEFAULT_MAX_VALUE, DEFAULT_RELATIVE_ERROR, histogramMemory, histogramOptions, type Histogram } from './histogram.ts';
 import { checkLabels, checkMetricName, seriesKey } from './labels.ts';
 import { Series, type Labels, type Window } from './series.ts';
+import { statsOf, type MetricStats } from './stats.ts';
+import { exportMetrics, type ExportFormat, type JsonExport } from './export.ts';
+
+export { statsOf, type MetricStats };
 
 export type Tags = Record<string, string>;
 
@@ -49,24 +53,6 @@ export interface MetricOptions {
   unit?: string;
   /** Marks the measured operation as failed (counts toward error rates). */
   error?: boolean;
-}
-
-/** Figures of one series over one window. Quantiles are within the relative error. */
-export interface MetricStats {
-  count: number;
-  errors: number;
-  sum: number;
-  min: number | null;
-  max: number | null;
-  mean: number | null;
-  stddev: number | null;
-  p50: number | null;
-  p90: number | null;
-  p95: number | null;
-  p99: number | null;
-  p999: number | null;
-  /** Records per second over the window. */
-  ratePerSecond: number;
 }
 
 export interface SeriesStats extends MetricStats {
@@ -123,21 +109,10 @@ export interface SystemMetrics {
 }
 
 export const DEFAULT_MAX_SERIES = 1000;
-const QUANTILES = [0.5, 0.9, 0.95, 0.99, 0.999];
 const ACTIVE_MS = 300_000;
 const STATS = ['mean', 'min', 'max', 'p50', 'p90', 'p95', 'p99', 'p999', 'count', 'rate', 'error_rate'] as const;
 const AGENT_MEMORY = 'agent_memory_bytes';
 const AGENT_CPU = 'agent_cpu_percent';
-
-/** Figures of a histogram, with nulls for an empty one (JSON-safe). */
-export function statsOf(h: Histogram, errors: number, seconds: number): MetricStats {
-  const n = h.count;
-  if (n === 0) {
-    return { count: 0, errors, sum: 0, min: null, max: null, mean: null, stddev: null, p50: null, p90: null, p95: null, p99: null, p999: null, ratePerSecond: 0 };
-  }
-  const [p50, p90, p95, p99, p999] = h.quantiles(QUANTILES);
-  return { count: n, errors, sum: h.sum, min: h.min, max: h.max, mean: h.mean, stddev: h.stddev, p50, p90, p95, p99, p999, ratePerSecond: seconds > 0 ? n / seconds : 0 };
-}
 
 function agentWindow(s: MetricStats): AgentWindowStats {
   const n = s.count;
@@ -515,6 +490,20 @@ export class PerformanceMonitor {
   /** Active alerts, the recent history and the rules. */
   getAlerts(): { active: ActiveAlert[]; history: AlertEvent[]; rules: AlertRule[] } {
     return { active: this.alerts.active(), history: this.alerts.history(), rules: this.alerts.rules() };
+  }
+
+  /**
+   * Everything the monitor holds, as Prometheus text (format 0.0.4) or as a JSON-ready object
+   * (see `export.ts`).
+   *
+   * @example
+   * return new Response(monitor.exportMetrics('prometheus'), { headers: { 'content-type': PROMETHEUS_CONTENT_TYPE } });
+   */
+  exportMetrics(format: 'prometheus'): string;
+  exportMetrics(format: 'json'): JsonExport;
+  exportMetrics(format: ExportFormat): string | JsonExport {
+    if (format !== 'json' && format !== 'prometheus') throw new ValidationError("format must be 'json' or 'prometheus'", 'format');
+    return exportMetrics(this, format, this.clock());
   }
 
   /** Every series, for exporters. */

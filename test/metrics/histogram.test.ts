@@ -160,15 +160,23 @@ function churn(n: number): void {
 }
 
 Wasm('100,000 histograms dropped without close() grow memory by nothing after warm-up', async () => {
-  const base = histogramMemory().bytesInUse;
+  // Let garbage from earlier suites go first, so the baseline is steady.
+  let base = histogramMemory().bytesInUse;
+  for (let stable = 0; stable < 3; ) {
+    gc();
+    await new Promise((r) => setTimeout(r, 5));
+    const now = histogramMemory().bytesInUse;
+    stable = now === base ? stable + 1 : 0;
+    base = now;
+  }
   churn(100_000);
   await settle(base);
-  assert.is(histogramMemory().bytesInUse, base, 'the FinalizationRegistry freed every dropped histogram');
+  assert.ok(histogramMemory().bytesInUse <= base, 'the FinalizationRegistry freed every dropped histogram');
   const warm = histogramMemory();
   churn(100_000);
   await settle(base);
   const after = histogramMemory();
-  assert.is(after.bytesInUse, base);
+  assert.ok(after.bytesInUse <= base);
   assert.is(after.heapTop, warm.heapTop, 'no new heap');
   assert.is(after.memoryBytes, warm.memoryBytes, 'no new pages');
 });
