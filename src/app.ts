@@ -17,6 +17,8 @@ import { withAuth } from './http/with-auth.ts';
 import { withBodyLimit } from './http/with-body-limit.ts';
 import { withRateLimit } from './http/with-rate-limit.ts';
 import { withRequestId } from './http/with-request-id.ts';
+import { createMessagingRoutes } from './messaging/routes.ts';
+import type { MessageProcessor } from './messaging/processor.ts';
 import type { OptimizedDatabase } from './storage/index.ts';
 
 /** Everything the app needs, built by a host (see `createServices`). */
@@ -27,6 +29,8 @@ export interface AppDeps {
   /** When the app started, in ms since the epoch. */
   startedAt: number;
   runtime: 'node' | 'workerd';
+  /** The message processor (durable on `db`: `new MessageProcessor({journal: createStorageJournal(db)})`); its routes are mounted when present. */
+  messaging?: MessageProcessor;
 }
 
 /** Routes anyone may call without a key. */
@@ -46,6 +50,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.route('/', createSystemRoutes(deps));
   app.route('/', createAuthRoutes(deps));
+  if (deps.messaging) app.route('/', createMessagingRoutes({ messaging: deps.messaging }));
 
   app.onError(onError);
   app.notFound(createNotFound(app));
