@@ -17,6 +17,8 @@ import { withAuth } from './http/with-auth.ts';
 import { withBodyLimit } from './http/with-body-limit.ts';
 import { withRateLimit } from './http/with-rate-limit.ts';
 import { withRequestId } from './http/with-request-id.ts';
+import { createMetricsRoutes } from './metrics/routes.ts';
+import { withTiming } from './metrics/with-timing.ts';
 import { createMessagingRoutes } from './messaging/routes.ts';
 import type { MessageProcessor } from './messaging/processor.ts';
 import type { OptimizedDatabase } from './storage/index.ts';
@@ -44,12 +46,14 @@ export const PUBLIC_ROUTES = ['GET /health', 'GET /version'] as const;
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(withRequestId());
+  app.use(withTiming());
   app.use(withBodyLimit(deps.config.bodyLimitBytes));
   app.use(withAuth(deps.keys));
   app.use(withRateLimit({ rate: deps.config.rateLimit, burst: deps.config.rateBurst }));
 
   app.route('/', createSystemRoutes(deps));
   app.route('/', createAuthRoutes(deps));
+  app.route('/', createMetricsRoutes());
   if (deps.messaging) app.route('/', createMessagingRoutes({ messaging: deps.messaging }));
 
   app.onError(onError);
