@@ -2,7 +2,8 @@
  * What durable acceptance needs from storage, as one small interface the processor writes
  * through. The processor assigns every accepted message a sequence number and journals:
  *
- * - `accept`: the messages, before anyone is told they were accepted (202);
+ * - `accept`: the messages, before anyone is told they were accepted (202) — and, when they will
+ *   run at once, their first attempt as started;
  * - `start`: each (message, attempt) about to be handed to a handler, before it is handed;
  * - `settle`: messages finished (processed or dead-lettered) and dead letters removed;
  * - `checkpoint`: every live message with its attempts so far, replacing all older records.
@@ -47,9 +48,10 @@ export interface MessageJournal {
   /**
    * Durably records `messages` as sequence numbers `firstSeq`, `firstSeq + 1`, ...; resolves only
    * once durable. `frame`, when given, is an `encodeBatch` of exactly these messages, stored as
-   * is; `replacesDeadLetter` removes that dead letter in the same write (replay).
+   * is; `replacesDeadLetter` removes that dead letter in the same write (replay); `started`
+   * records attempt 1 of every message as started in the same write (no START record follows).
    */
-  accept(firstSeq: number, messages: readonly Message[], options?: { frame?: Uint8Array; replacesDeadLetter?: string }): Promise<void>;
+  accept(firstSeq: number, messages: readonly Message[], options?: { frame?: Uint8Array; replacesDeadLetter?: string; started?: boolean }): Promise<void>;
   /** Durably records attempts about to start: `[seq0, attempt0, seq1, attempt1, ...]`. */
   start(seqAttempts: readonly number[]): Promise<void>;
   /** Records outcomes. */

@@ -381,12 +381,12 @@ export class MessageProcessor {
   /** START writes in flight, and the attempts they carry. */
   #leaseWrites = 0;
   #leasingCount = 0;
-  #lastLeaseAt = 0;
+  #lastRateAt = 0;
   /** Attempts finished per ms (moving average) and START write latency in ms (moving average). */
   #completionRate = 0;
   #leaseLatency = 5;
   #leaseAhead: number;
-  /** Attempts finished since the last lease was written: about one journal write's worth. */
+  /** Attempts finished since the completion rate was last sampled. */
   #completedSinceLease = 0;
   #nextSeq = 0;
   #acceptBuffer: Entry[] = [];
@@ -879,19 +879,8 @@ export class MessageProcessor {
     if (this.#leaseWrites >= MAX_LEASE_WRITES || this.#queue.size === 0) return;
     const now = performance.now();
     if (now < this.#journalRetryAt) return;
-    // Lease what the workers will get through while a journal write is in flight: twice the
-    // completion rate times the write latency, within [maxWorkers, leaseWindow]. Fast handlers
-    // grow it geometrically; slow ones keep it small, which bounds priority inversion and the
-    // attempts a crash burns.
-    const elapsed = now - this.#lastLeaseAt;
-    if (elapsed > 0 && this.#lastLeaseAt > 0) {
-      this.#completionRate = 0.7 * this.#completionRate + 0.3 * (this.#completedSinceLease / elapsed);
-    }
-    this.#leaseAhead = Math.min(this.#leaseWindow, Math.max(this.maxWorkers, Math.ceil(2 * this.#completionRate * this.#leaseLatency)));
-    const room = this.maxWorkers + this.#leaseAhead - this.#busy - leased.size - this.#leasingCount;
+    const room = this.#leaseRoom(now);
     if (room <= 0) return;
-    this.#completedSinceLease = 0;
-    this.#lastLeaseAt = now;
     const items: Item[] = [];
     const seqAttempts: number[] = [];
     while (seqAttempts.length < 2 * room && this.#queue.size > 0) {
@@ -910,7 +899,7 @@ export class MessageProcessor {
     this.#journalWrite(this.#journal!.start(seqAttempts)).then(
       () => {
         settled();
-        this.#leaseLatency = 0.7 * this.#leaseLatency + 0.3 * (performance.now() - now);
+        this.#noteJournalLatency(performance.now() - now);
         for (const item of items) {
           if (item.isBatch) for (const e of item.entries) e.state = LEASED;
           else item.state = LEASED;
@@ -934,6 +923,28 @@ export class MessageProcessor {
     );
     // Room left (the queue had more than one write's worth): pipeline another write.
     if (this.#queue.size > 0) this.#schedulePump();
+  }
+
+  /**
+   * How many more attempts may be journaled as started now. The lease ahead of free workers is
+   * what they will get through while a journal write is in flight: twice the completion rate
+   * times the write latency, within [maxWorkers, leaseWindow]. Fast handlers grow it
+   * geometrically; slow ones keep it small, which bounds priority inversion and the attempts a
+   * crash burns.
+   */
+  #leaseRoom(now: number): number {
+    const elapsed = now - this.#lastRateAt;
+    if (elapsed >= 1) {
+      if (this.#lastRateAt > 0) this.#completionRate = 0.7 * this.#completionRate + 0.3 * (this.#completedSinceLease / elapsed);
+      this.#completedSinceLease = 0;
+      this.#lastRateAt = now;
+    }
+    this.#leaseAhead = Math.min(this.#leaseWindow, Math.max(this.maxWorkers, Math.ceil(2 * this.#completionRate * this.#leaseLatency)));
+    return this.maxWorkers + this.#leaseAhead - this.#busy - this.#leased.size - this.#leasingCount;
+  }
+
+  #noteJournalLatency(ms: number): void {
+    this.#leaseLatency = 0.7 * this.#leaseLatency + 0.3 * ms;
   }
 
   #markStarting(entry: Entry, seqAttempts: number[]): void {
@@ -1330,12 +1341,33 @@ export class MessageProcessor {
     await this.#writeAccept(entries, frame, replacesDeadLetter);
   }
 
-  /** Journals accepted entries, then queues them; on failure un-admits them and rethrows. */
+  /**
+   * Journals accepted entries, then queues them; on failure un-admits them and rethrows.
+   * When nothing is waiting and the lease has room for the whole group, the first attempt is
+   * journaled with the acceptance itself: the messages run as soon as it is durable, with no
+   * START write of their own (the common case when processing keeps up).
+   */
   async #writeAccept(entries: Entry[], frame: Uint8Array | undefined, replacesDeadLetter: string | undefined): Promise<void> {
     const journal = this.#journal as MessageJournal;
-    const options: { frame?: Uint8Array; replacesDeadLetter?: string } = {};
+    const startedAt = performance.now();
+    const started =
+      this.#state === 'running' &&
+      this.#queue.size === 0 &&
+      this.#leased.size === 0 &&
+      startedAt >= this.#journalRetryAt &&
+      entries.length <= this.#leaseRoom(startedAt) &&
+      entries.every((e) => e.attempt === 1 && !this.#batches.size && !(e.message.batchKey !== undefined && this.#handlers.get(e.message.messageType)?.processBatch));
+    const options: { frame?: Uint8Array; replacesDeadLetter?: string; started?: boolean } = {};
     if (frame) options.frame = frame;
     if (replacesDeadLetter !== undefined) options.replacesDeadLetter = replacesDeadLetter;
+    if (started) {
+      options.started = true;
+      for (const entry of entries) {
+        entry.state = LEASING;
+        entry.startedAttempt = 1;
+      }
+      this.#leasingCount += entries.length;
+    }
     try {
       await this.#journalWrite(
         journal.accept(
@@ -1345,6 +1377,7 @@ export class MessageProcessor {
         ),
       );
     } catch (err) {
+      if (started) this.#leasingCount -= entries.length;
       this.#journalFailed(err);
       for (const entry of entries) {
         entry.refused = true;
@@ -1354,7 +1387,19 @@ export class MessageProcessor {
       throw new AppError(503, 'journal_unavailable', `messages could not be journaled: ${describeError(err)}`, { cause: err });
     }
     const now = performance.now();
-    for (const entry of entries) this.#enqueue(entry, now);
+    this.#noteJournalLatency(now - startedAt);
+    if (started) {
+      this.#leasingCount -= entries.length;
+      // Highest priority first (stable: FIFO within a priority), as the queue would have served them.
+      const ordered = entries.length > 1 ? entries.slice().sort((a, b) => b.priority - a.priority) : entries;
+      for (const entry of ordered) {
+        entry.state = LEASED;
+        this.#leased.push(entry);
+      }
+      this.#schedulePump();
+    } else {
+      for (const entry of entries) this.#enqueue(entry, now);
+    }
     this.#maybeCheckpoint();
   }
 

@@ -5,6 +5,7 @@
  *
  * Records (`messaging_journal`, in id order):
  *   kind 1 ACCEPT      first_seq, count, body = the messages (format byte + JSON or a codec frame)
+ *   kind 5 ACCEPT_STARTED  the same, with attempt 1 of each message started
  *   kind 2 START       body = float64 pairs (seq, attempt)
  *   kind 3 SETTLE      body = float64 seqs finished (processed or dead-lettered)
  *   kind 4 CHECKPOINT  first_seq = next seq, body = JSON [[seq, attemptsStarted, message], ...]
@@ -57,6 +58,7 @@ const ACCEPT = 1;
 const START = 2;
 const SETTLE = 3;
 const CHECKPOINT = 4;
+const ACCEPT_STARTED = 5;
 
 const FORMAT_JSON = 1;
 const FORMAT_FRAME = 2;
@@ -127,9 +129,10 @@ export function createStorageJournal(db: JournalDatabase, options: { decodeFrame
       bytes = 0;
       for (const row of rows) {
         bytes += row.body.byteLength;
-        if (row.kind === ACCEPT) {
+        if (row.kind === ACCEPT || row.kind === ACCEPT_STARTED) {
           const messages = decodeMessages(row.body, options.decodeFrame ?? decodeFrame);
-          for (let i = 0; i < messages.length; i++) live.set(row.first_seq + i, { seq: row.first_seq + i, message: messages[i], attemptsStarted: 0 });
+          const attemptsStarted = row.kind === ACCEPT_STARTED ? 1 : 0;
+          for (let i = 0; i < messages.length; i++) live.set(row.first_seq + i, { seq: row.first_seq + i, message: messages[i], attemptsStarted });
           nextSeq = Math.max(nextSeq, row.first_seq + messages.length);
         } else if (row.kind === START) {
           const pairs = float64s(row.body);
@@ -155,7 +158,7 @@ export function createStorageJournal(db: JournalDatabase, options: { decodeFrame
     accept(firstSeq, messages, acceptOptions = {}) {
       const body = encodeMessages(messages, acceptOptions.frame);
       return db.transaction((tx) => {
-        append(tx, ACCEPT, firstSeq, messages.length, body);
+        append(tx, acceptOptions.started ? ACCEPT_STARTED : ACCEPT, firstSeq, messages.length, body);
         if (acceptOptions.replacesDeadLetter !== undefined) tx.run(DELETE_LETTER, [acceptOptions.replacesDeadLetter]);
       });
     },

@@ -25,8 +25,10 @@ function recordingJournal(log: string[], initial?: RecoveredJournal) {
     async recover() {
       return initial ?? { nextSeq: 0, pending: [], deadLetters: [] };
     },
-    async accept(firstSeq, messages) {
+    async accept(firstSeq, messages, options = {}) {
       await write(`accept ${messages.map((m) => m.id).join(',')}`);
+      // Attempt 1 journaled with the acceptance: log it as a start record too.
+      if (options.started) log.push(`start ${messages.map((m) => `${m.id}#1`).join(',')}`);
       messages.forEach((m, i) => state.accepted.set(firstSeq + i, m));
       state.bytes += 1000 * messages.length;
     },

@@ -94,6 +94,10 @@ Journal('accepted batch frames are stored as is and decoded on recovery', async 
   await journal.accept(0, messages, { frame: encodeBatch(messages) });
   const { pending } = await journal.recover();
   assert.equal(pending.map((p) => p.message), messages);
+  assert.equal(pending.map((p) => p.attemptsStarted), [0, 0]);
+  // Accepted with attempt 1 already started: recovery must count it.
+  await journal.accept(2, [msg({ id: 'f3' })], { started: true });
+  assert.equal((await journal.recover()).pending.map((p) => [p.message.id, p.attemptsStarted]), [['f1', 0], ['f2', 0], ['f3', 1]]);
   await db.close();
 });
 
