@@ -5,7 +5,12 @@
  */
 import { AppError, ValidationError } from '../shared/errors.ts';
 
-/** A handler did not settle within the message's `timeout`. HTTP 504. */
+/**
+ * A handler did not settle within the message's `timeout`. HTTP 504.
+ *
+ * @example
+ * try { await processor.sendMessage(message); } catch (err) { if (err instanceof TimeoutError) retryLater(); }
+ */
 export class TimeoutError extends AppError {
   readonly timeoutMs: number;
   constructor(messageType: string, timeoutMs: number) {
@@ -14,7 +19,13 @@ export class TimeoutError extends AppError {
   }
 }
 
-/** The recipient's circuit is open (or its half-open trial slots are taken): failed fast. HTTP 503. */
+/**
+ * The recipient's circuit is open (or its half-open trial slots are taken): failed fast. HTTP 503
+ * with Retry-After.
+ *
+ * @example
+ * if (err instanceof CircuitOpenError) console.log(err.recipient, err.retryAfterMs);
+ */
 export class CircuitOpenError extends AppError {
   readonly recipient: string;
   readonly retryAfterMs: number;

@@ -1356,7 +1356,8 @@ export class MessageProcessor {
       this.#leased.size === 0 &&
       startedAt >= this.#journalRetryAt &&
       entries.length <= this.#leaseRoom(startedAt) &&
-      entries.every((e) => e.attempt === 1 && !this.#batches.size && !(e.message.batchKey !== undefined && this.#handlers.get(e.message.messageType)?.processBatch));
+      this.#batches.size === 0 &&
+      entries.every((e) => e.attempt === 1 && !(e.message.batchKey !== undefined && this.#handlers.get(e.message.messageType)?.processBatch));
     const options: { frame?: Uint8Array; replacesDeadLetter?: string; started?: boolean } = {};
     if (frame) options.frame = frame;
     if (replacesDeadLetter !== undefined) options.replacesDeadLetter = replacesDeadLetter;
