@@ -110,6 +110,8 @@ export class Connection {
   readonly #functionPtrs: number[] = [];
   readonly #namePtrs: number[] = [];
   readonly #internal = new Map<string, Prepared>();
+  /** False where the host forbids registering SQL functions (workerd: no WASM code generation). */
+  readonly #randomReplayable: boolean;
 
   constructor(sqlJs: SqlJsStatic, bytes: Uint8Array | null, options: ConnectionOptions = {}) {
     this.#sql = sqlJs;
@@ -123,7 +125,7 @@ export class Connection {
     this.#handle = (this.#db as unknown as { db: number }).db;
     if (typeof this.#handle !== 'number' || this.#handle === 0) throw new StorageError('sqljs_incompatible', 'sql.js database handle not found');
     this.#statements = new StatementCache<Prepared>(options.poolSize ?? 64, (p) => p.stmt.free());
-    this.#registerRandom();
+    this.#randomReplayable = this.#registerRandom();
     // The database file lives in memory: SQLite's own rollback journal only needs to undo.
     this.#db.exec(`PRAGMA journal_mode = MEMORY; PRAGMA foreign_keys = ${options.foreignKeys === false ? 'OFF' : 'ON'}; PRAGMA query_only = ON`);
   }
@@ -137,6 +139,12 @@ export class Connection {
     // Refused before SQLite sees them: some pragmas (foreign_keys, query_only) act while being
     // prepared. Text that is no statement at all goes to SQLite for its own syntax error.
     if (info.kind !== 'invalid') refuse(info, sql);
+    if (!this.#randomReplayable && (info.kind === 'write' || info.kind === 'schema') && (info.identifiers.has('random') || info.identifiers.has('randomblob'))) {
+      throw new StorageError(
+        'nondeterministic_write',
+        'random()/randomblob() cannot be journaled on this host (it forbids registering SQL functions): draw the value in JS and pass it as a parameter',
+      );
+    }
     let stmt: Statement;
     try {
       stmt = this.#db.prepare(sql);
@@ -486,20 +494,31 @@ export class Connection {
     return index;
   }
 
-  /** `random()` as a 64-bit integer from `this.random` (sql.js's own UDFs can only return REAL). */
-  #registerRandom(): void {
+  /**
+   * `random()` as a 64-bit integer from `this.random` (sql.js's own UDFs can only return REAL).
+   * Returns false when the host cannot register functions: emscripten's `addFunction` compiles a
+   * tiny WASM module, which workerd forbids; writes using random() are then refused in `prepare`.
+   */
+  #registerRandom(): boolean {
     const api = this.#api;
-    const fn = api.addFunction((ctx: number) => {
-      const v = this.random.int64();
-      if (this.#bigint64) api._sqlite3_result_int64(ctx, v);
-      else api._sqlite3_result_int64(ctx, Number(BigInt.asIntN(32, v)), Number(v >> 32n));
-    }, 'viii');
+    let fn: number;
+    try {
+      fn = api.addFunction((ctx: number) => {
+        const v = this.random.int64();
+        if (this.#bigint64) api._sqlite3_result_int64(ctx, v);
+        else api._sqlite3_result_int64(ctx, Number(BigInt.asIntN(32, v)), Number(v >> 32n));
+      }, 'viii');
+    } catch (err) {
+      if (err instanceof WebAssembly.CompileError || /code generation disallowed/i.test(String(err))) return false;
+      throw err;
+    }
     const name = api.stringToNewUTF8('random');
     this.#functionPtrs.push(fn);
     this.#namePtrs.push(name);
     const rc = api._sqlite3_create_function_v2(this.#handle, name, 0, SQLITE_UTF8, 0, fn, 0, 0, 0);
     if (rc !== 0) throw this.#error(rc, 'random()');
     this.#db.create_function('randomblob', (n: number) => this.random.bytes(Number(n)));
+    return true;
   }
 }
 
