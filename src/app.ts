@@ -47,7 +47,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(withRequestId());
   app.use(withTiming());
-  app.use(withBodyLimit(deps.config.bodyLimitBytes));
+  app.use(withBodyLimit(deps.config.bodyLimitBytes, { closeConnection: deps.runtime === 'node' }));
   app.use(withAuth(deps.keys));
   app.use(withRateLimit({ rate: deps.config.rateLimit, burst: deps.config.rateBurst }));
 

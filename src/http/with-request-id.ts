@@ -7,13 +7,15 @@ import type { AppEnv } from './types.ts';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const PREFIX = crypto.randomUUID().slice(0, 8);
+// Workers forbid random values at global scope, so the prefix is drawn on first use.
+let prefix: string | undefined;
 let counter = 0;
 
 /** A process-unique id: a random per-isolate prefix and a counter (no randomness per request). */
 function nextId(): string {
+  prefix ??= crypto.randomUUID().slice(0, 8);
   counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
-  return `${PREFIX}-${counter.toString(36)}`;
+  return `${prefix}-${counter.toString(36)}`;
 }
 
 /**
