@@ -1,0 +1,86 @@
+/**
+ * `GET /health` three ways, side by side in one run:
+ * 1. over the wire: raw `node:http`, the Hono app on `@hono/node-server`, and itty-router on
+ *    the same adapter, each server pinned to CPU 0 and autocannon pinned to CPU 1; figures are
+ *    requests/s and server CPU µs per request (the ratio Hono/raw is the foundation's goal, ≤ 1.3);
+ * 2. in process with mitata: `app.request('/health')` against the bare handler work.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { bench, do_not_optimize, group, summary } from 'mitata';
+import { createApp } from '../../src/app.ts';
+import { healthReport } from '../../src/http/system-routes.ts';
+import { createServices } from '../../src/services.ts';
+import { createMemoryBackend } from '../../src/storage/index.ts';
+import { recordFigure, runBenchmarks } from '../harness.ts';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 8);
+const CONNECTIONS = 32;
+
+function pinned(cpu: number, args: string[]): [string, string[]] {
+  try {
+    execFileSync('taskset', ['-c', String(cpu), 'true']);
+    return ['taskset', ['-c', String(cpu), ...args]];
+  } catch {
+    return [args[0], args.slice(1)];
+  }
+}
+
+async function startServer(kind: string, port: number): Promise<{ child: ChildProcess; cpu(): Promise<number> }> {
+  const [cmd, args] = pinned(0, [process.execPath, '--import', 'tsx', 'bench/http/health-server.ts', kind, String(port)]);
+  const child = spawn(cmd, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const waiters: ((line: string) => void)[] = [];
+  lines.on('line', (line) => waiters.shift()?.(line));
+  const next = () => new Promise<string>((ok) => waiters.push(ok));
+  if ((await next()) !== 'ready') throw new Error(`${kind} server did not start`);
+  return {
+    child,
+    async cpu() {
+      child.stdin!.write('cpu\n');
+      return JSON.parse(await next()).cpuMicros as number;
+    },
+  };
+}
+
+function autocannon(url: string, seconds: number): { requests: number; rps: number; non2xx: number } {
+  const [cmd, args] = pinned(1, [process.execPath, 'node_modules/autocannon/autocannon.js', '-c', String(CONNECTIONS), '-d', String(seconds), '-j', url]);
+  const out = JSON.parse(execFileSync(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString());
+  return { requests: out.requests.total, rps: out.requests.average, non2xx: out.non2xx };
+}
+
+const wire: Record<string, { rps: number; cpuPerReq: number }> = {};
+for (const [i, kind] of ['raw', 'hono', 'itty'].entries()) {
+  const port = 18700 + i;
+  const server = await startServer(kind, port);
+  try {
+    autocannon(`http://127.0.0.1:${port}/health`, 2); // warm-up
+    const before = await server.cpu();
+    const run = autocannon(`http://127.0.0.1:${port}/health`, DURATION_S);
+    const cpu = (await server.cpu()) - before;
+    if (run.non2xx > 0) throw new Error(`${kind}: ${run.non2xx} non-2xx responses`);
+    wire[kind] = { rps: run.rps, cpuPerReq: cpu / run.requests };
+    recordFigure(`over the wire / ${kind} requests per second`, run.rps, 'req/s');
+    recordFigure(`over the wire / ${kind} server CPU per request`, cpu / run.requests, 'µs');
+  } finally {
+    server.child.kill('SIGKILL');
+  }
+}
+recordFigure('over the wire / hono CPU per request ÷ raw node:http', wire.hono.cpuPerReq / wire.raw.cpuPerReq, 'x');
+recordFigure('over the wire / itty CPU per request ÷ raw node:http', wire.itty.cpuPerReq / wire.raw.cpuPerReq, 'x');
+
+const deps = await createServices({ env: { HEALTHSYNC_ADMIN_KEY: 'bench-admin-key-0123456789' }, backend: createMemoryBackend(), runtime: 'node' });
+const app = createApp(deps);
+const check = await app.request('/health');
+if (check.status !== 200 || (await check.json()).status !== 'ok') throw new Error('app /health is not healthy');
+
+group('in process: GET /health', () => {
+  summary(() => {
+    bench('bare handler work (healthReport + JSON)', () => do_not_optimize(new Response(JSON.stringify(healthReport(deps)))));
+    bench('Hono app.request()', async () => do_not_optimize(await app.request('/health'))).baseline(true);
+  });
+});
+
+await runBenchmarks(import.meta.url);
+await deps.close();
