@@ -1379,12 +1379,14 @@ export class MessageProcessor {
       );
     } catch (err) {
       if (started) this.#leasingCount -= entries.length;
-      this.#journalFailed(err);
       for (const entry of entries) {
         entry.refused = true;
         this.#accepted--;
         this.#release(entry);
       }
+      // Storage refusing more writes for now is back-pressure (429), not a broken journal.
+      if (err instanceof OverloadedError) throw err;
+      this.#journalFailed(err);
       throw new AppError(503, 'journal_unavailable', `messages could not be journaled: ${describeError(err)}`, { cause: err });
     }
     const now = performance.now();
