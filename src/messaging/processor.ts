@@ -554,7 +554,6 @@ export class MessageProcessor {
     this.#clearTimer();
     this.#flushSettlement();
     await this.#journalIdle();
-    this.#meter.flush?.();
     return { drained, abandoned };
   }
 

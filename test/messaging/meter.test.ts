@@ -7,11 +7,10 @@ const Meter = suite('messaging/meter');
 
 Meter('feeds response time and errors per agent and message type to the monitor', () => {
   const monitor = createPerformanceMonitor();
-  const meter = createMonitorMeter(monitor, { bufferSize: 4 });
+  const meter = createMonitorMeter(monitor);
   for (let i = 0; i < 10; i++) meter.record('consent-agent', 'consent.check', i, undefined);
   meter.record('consent-agent', 'consent.check', 50, 'message_timeout');
   meter.record('privacy-agent', 'anonymize', 3, 'handler_failed');
-  meter.flush();
   const latency = monitor.getMetrics(MESSAGE_LATENCY_METRIC);
   const consent = latency.find((s) => s.tags.agent === 'consent-agent');
   assert.is(consent?.count, 11);
@@ -27,12 +26,11 @@ Meter('feeds response time and errors per agent and message type to the monitor'
 
 Meter('labels the monitor refuses are skipped, never thrown into message handling; series are bounded', () => {
   const monitor = createPerformanceMonitor();
-  const meter = createMonitorMeter(monitor, { bufferSize: 2, maxSeries: 3 });
+  const meter = createMonitorMeter(monitor, { maxSeries: 3 });
   meter.record('jane.doe@example.com', 't', 1, undefined);
   meter.record('jane.doe@example.com', 't', 1, undefined);
   assert.is(meter.refused, 1);
   for (let i = 0; i < 10; i++) meter.record(`agent-${i}`, 't', 1, undefined);
-  meter.flush();
   const agents = new Set(monitor.getMetrics(MESSAGE_LATENCY_METRIC).map((s) => s.tags.agent));
   assert.equal([...agents].sort(), ['agent-0', 'agent-1', 'other']);
 });
@@ -46,6 +44,8 @@ Meter('the processor measures every message through the monitor by default', asy
   await Promise.all(Array.from({ length: 5 }, (_, i) => p.sendMessage({ sender: 's', recipient: 'custodian-agent', messageType: 't', payload: i })));
   await p.stop();
   assert.is(monitor.getMetrics(MESSAGE_LATENCY_METRIC)[0].count, 5);
+  const stats = monitor.getAgentStats('custodian-agent');
+  assert.is(stats?.responseTime.count, 5, "the monitor's agent stats see the messages");
 });
 
 Meter.run();
