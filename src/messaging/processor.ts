@@ -374,6 +374,7 @@ export class MessageProcessor {
   #timer: ReturnType<typeof setTimeout> | undefined = undefined;
   #timerAt = Infinity;
   #drained: (() => void) | undefined = undefined;
+  #stopping: Promise<StopResult> | undefined = undefined;
 
   // Durable mode.
   readonly #live = new Map<number, Entry>();
@@ -523,38 +524,37 @@ export class MessageProcessor {
    * on the rest: their promises reject with `ProcessorStoppedError` (journaled ones resume at the
    * next start). Handlers still running are signalled through `context.signal`.
    */
-  async stop(options: { timeout?: number } = {}): Promise<StopResult> {
-    if (this.#state === 'stopped' || this.#state === 'idle') {
-      this.#state = 'stopped';
-      this.#abandonAll();
-      this.#clearTimer();
-      await this.#journalIdle();
-      return { drained: true, abandoned: 0 };
-    }
+  stop(options: { timeout?: number } = {}): Promise<StopResult> {
+    this.#stopping ??= this.#stop(nonNegative(options.timeout ?? 10_000, 'timeout')).finally(() => {
+      this.#stopping = undefined;
+    });
+    return this.#stopping;
+  }
+
+  async #stop(deadline: number): Promise<StopResult> {
+    let drained = this.#pending === 0;
     if (this.#state === 'running') {
       this.#state = 'stopping';
       const now = performance.now();
       for (const batch of [...this.#batches.values()]) this.#closeBatch(batch, now);
       this.#schedulePump();
-    }
-    const deadline = nonNegative(options.timeout ?? 10_000, 'timeout');
-    let drained = this.#pending === 0;
-    if (!drained) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      drained = await new Promise<boolean>((resolve) => {
-        this.#drained = () => resolve(true);
-        timer = setTimeout(() => resolve(false), deadline);
-      });
-      clearTimeout(timer);
-      this.#drained = undefined;
+      if (!drained) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        drained = await new Promise<boolean>((resolve) => {
+          this.#drained = () => resolve(true);
+          timer = setTimeout(() => resolve(false), deadline);
+        });
+        clearTimeout(timer);
+        this.#drained = undefined;
+      }
     }
     const abandoned = this.#pending;
     this.#state = 'stopped';
     this.#abandonAll();
     this.#clearTimer();
-    this.#flushSettlement();
+    void this.#flushSettlement();
     await this.#journalIdle();
-    return { drained, abandoned };
+    return { drained: drained && abandoned === 0, abandoned };
   }
 
   /** Checks `input` and fills this processor's defaults (`id`, `priority`, `timeout`), as `sendMessage` will. */

@@ -400,6 +400,16 @@ Lifecycle('stop gives up at its deadline: queued messages reject, running handle
   }),
 );
 
+Lifecycle('stop before start abandons what was queued; concurrent stops share one result', async () => {
+  const p = new MessageProcessor();
+  p.registerHandler('work', () => 1);
+  const queued = p.sendMessage(msg());
+  const [a, b] = await Promise.all([p.stop(), p.stop()]);
+  assert.equal(a, { drained: false, abandoned: 1 });
+  assert.is(a, b);
+  assert.instance(await rejection(queued), ProcessorStoppedError);
+});
+
 Lifecycle('middleware wraps every call, outermost first, and may change the result', () =>
   withProcessor({}, async (p) => {
     const log: string[] = [];
