@@ -23,6 +23,11 @@ export const FOREIGN_KEYS_SQL = `SELECT m.name AS child, f."table" AS parent
 
 const lower = (s: string) => s.toLowerCase();
 
+/** Whether SQL naming `identifiers` may call random() or randomblob(). */
+export function callsRandom(identifiers: ReadonlySet<string>): boolean {
+  return identifiers.has('random') || identifiers.has('randomblob');
+}
+
 /**
  * @example
  * const catalog = new Catalog(schemaRows, fkRows);
@@ -30,6 +35,8 @@ const lower = (s: string) => s.toLowerCase();
  */
 export class Catalog {
   readonly tables = new Set<string>();
+  /** Tables whose defaults, generated columns or triggers call random() or randomblob(). */
+  readonly random = new Set<string>();
   readonly #views = new Map<string, ReadonlySet<string>>();
   readonly #triggers = new Map<string, ReadonlySet<string>[]>();
   readonly #children = new Map<string, Set<string>>();
@@ -40,6 +47,7 @@ export class Catalog {
     }
     for (const row of schema) {
       if (!row.sql) continue;
+      if ((row.type === 'table' || row.type === 'trigger') && callsRandom(analyzeSql(row.sql).identifiers)) this.random.add(lower(row.tbl_name));
       if (row.type === 'view') this.#views.set(lower(row.name), analyzeSql(row.sql).identifiers);
       if (row.type === 'trigger') {
         const on = lower(row.tbl_name);

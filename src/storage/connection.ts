@@ -73,6 +73,7 @@ const PRIMARY_CODES = [
   'SQLITE_RANGE', 'SQLITE_NOTADB', 'SQLITE_NOTICE', 'SQLITE_WARNING',
 ];
 const MAX_PARAMS = 32766;
+const textEncoder = new TextEncoder();
 
 /** A statement prepared and held by the statement cache. */
 export interface Prepared {
@@ -110,6 +111,10 @@ export class Connection {
   readonly #functionPtrs: number[] = [];
   readonly #namePtrs: number[] = [];
   readonly #internal = new Map<string, Prepared>();
+  /** A WASM-heap region that bound text and blobs are staged in, and its JS-side twin. */
+  #scratch: number;
+  #scratchSize = 4096;
+  #text = new Uint8Array(4096);
   /** False where the host forbids registering SQL functions (workerd: no WASM code generation). */
   readonly #randomReplayable: boolean;
 
@@ -125,6 +130,7 @@ export class Connection {
     this.#handle = (this.#db as unknown as { db: number }).db;
     if (typeof this.#handle !== 'number' || this.#handle === 0) throw new StorageError('sqljs_incompatible', 'sql.js database handle not found');
     this.#statements = new StatementCache<Prepared>(options.poolSize ?? 64, (p) => p.stmt.free());
+    this.#scratch = this.#api._malloc(this.#scratchSize);
     this.#randomReplayable = this.#registerRandom();
     // The database file lives in memory: SQLite's own rollback journal only needs to undo.
     this.#db.exec(`PRAGMA journal_mode = MEMORY; PRAGMA foreign_keys = ${options.foreignKeys === false ? 'OFF' : 'ON'}; PRAGMA query_only = ON`);
@@ -139,12 +145,6 @@ export class Connection {
     // Refused before SQLite sees them: some pragmas (foreign_keys, query_only) act while being
     // prepared. Text that is no statement at all goes to SQLite for its own syntax error.
     if (info.kind !== 'invalid') refuse(info, sql);
-    if (!this.#randomReplayable && (info.kind === 'write' || info.kind === 'schema') && (info.identifiers.has('random') || info.identifiers.has('randomblob'))) {
-      throw new StorageError(
-        'nondeterministic_write',
-        'random()/randomblob() cannot be journaled on this host (it forbids registering SQL functions): draw the value in JS and pass it as a parameter',
-      );
-    }
     let stmt: Statement;
     try {
       stmt = this.#db.prepare(sql);
@@ -291,6 +291,11 @@ export class Connection {
     }
   }
 
+  /** Whether random()/randomblob() draw from `this.random` (false where SQL functions cannot be registered). */
+  get randomReplayable(): boolean {
+    return this.#randomReplayable;
+  }
+
   /** Serializes the whole database (sql.js's backup-based export: statements stay valid). */
   export(): Uint8Array {
     try {
@@ -321,6 +326,8 @@ export class Connection {
     this.#db.close();
     for (const ptr of this.#functionPtrs) this.#api.removeFunction(ptr);
     for (const ptr of this.#namePtrs) this.#api._free(ptr);
+    this.#api._free(this.#scratch);
+    this.#scratch = 0;
     this.#functionPtrs.length = 0;
   }
 
@@ -343,10 +350,8 @@ export class Connection {
         rc = v === (v | 0) ? api._sqlite3_bind_int(p.ptr, i, v) : Number.isSafeInteger(v) ? this.#bindInt64(p.ptr, i, BigInt(v)) : api._sqlite3_bind_double(p.ptr, i, v);
         break;
       case 'string': {
-        const len = api.lengthBytesUTF8(v);
-        const mem = api.stringToNewUTF8(v);
-        rc = api._sqlite3_bind_text(p.ptr, i, mem, len, SQLITE_TRANSIENT);
-        api._free(mem);
+        const len = this.#stage(v);
+        rc = api._sqlite3_bind_text(p.ptr, i, this.#scratch, len, SQLITE_TRANSIENT);
         break;
       }
       case 'bigint':
@@ -360,17 +365,47 @@ export class Connection {
           rc = api._sqlite3_bind_blob(p.ptr, i, 0, 0, SQLITE_TRANSIENT);
         } else {
           const bytes = v as Uint8Array;
-          // A zero-length blob needs a real pointer: a null one would bind NULL.
-          const mem = api._malloc(Math.max(1, bytes.length));
-          api.writeArrayToMemory(bytes, mem);
-          rc = api._sqlite3_bind_blob(p.ptr, i, mem, bytes.length, SQLITE_TRANSIENT);
-          api._free(mem);
+          // The scratch pointer is never null, so a zero-length blob binds as a blob, not NULL.
+          this.#reserve(bytes.length);
+          api.writeArrayToMemory(bytes, this.#scratch);
+          rc = api._sqlite3_bind_blob(p.ptr, i, this.#scratch, bytes.length, SQLITE_TRANSIENT);
         }
     }
     if (rc !== 0) {
       api._sqlite3_clear_bindings(p.ptr);
       throw this.#error(rc, p.sql);
     }
+  }
+
+  /**
+   * Copies `s` as UTF-8 into the scratch region in WASM memory and returns its length. SQLite
+   * copies bound values (SQLITE_TRANSIENT), so one region serves every bind.
+   */
+  #stage(s: string): number {
+    const max = s.length * 3;
+    this.#reserve(max);
+    if (this.#text.length < max) this.#text = new Uint8Array(Math.max(max, this.#text.length * 2));
+    const buf = this.#text;
+    let n = 0;
+    for (; n < s.length; n++) {
+      const c = s.charCodeAt(n);
+      if (c >= 0x80) break;
+      buf[n] = c;
+    }
+    if (n < s.length) n += textEncoder.encodeInto(s.slice(n), buf.subarray(n)).written;
+    this.#api.writeArrayToMemory(buf.subarray(0, n), this.#scratch);
+    return n;
+  }
+
+  /** Grows the scratch region to at least `bytes`. */
+  #reserve(bytes: number): void {
+    if (bytes <= this.#scratchSize) return;
+    const size = Math.max(bytes, this.#scratchSize * 2);
+    const ptr = this.#api._malloc(size);
+    if (ptr === 0) throw new StorageError('storage_full', `cannot allocate ${size} bytes in the SQLite heap`, { status: 507 });
+    this.#api._free(this.#scratch);
+    this.#scratch = ptr;
+    this.#scratchSize = size;
   }
 
   #bindInt64(ptr: number, i: number, v: bigint): number {
@@ -497,7 +532,8 @@ export class Connection {
   /**
    * `random()` as a 64-bit integer from `this.random` (sql.js's own UDFs can only return REAL).
    * Returns false when the host cannot register functions: emscripten's `addFunction` compiles a
-   * tiny WASM module, which workerd forbids; writes using random() are then refused in `prepare`.
+   * tiny WASM module, which workerd forbids; writes that would call random() are then refused
+   * (`noteEffects`).
    */
   #registerRandom(): boolean {
     const api = this.#api;

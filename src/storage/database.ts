@@ -182,7 +182,12 @@ class Result<T> implements QueryResult<T> {
 export class OptimizedDatabase {
   readonly #backend: StorageBackend;
   readonly #options: DatabaseOptions;
-  readonly #cache: QueryCache;
+  readonly #cache: QueryCache<Result<Row>>;
+  /** For the query cache: a SQL text's normalized form and the tables it reads. */
+  readonly #describe = (sql: string) => {
+    const { info } = this.#conn!.prepare(sql);
+    return { normalized: info.normalized, tables: this.#catalog.readsOf(info.identifiers) };
+  };
   readonly #groupCommitMs: number;
   readonly #maxPending: number;
   readonly #reads = createLatencyRecorder();
@@ -231,13 +236,16 @@ export class OptimizedDatabase {
     }
     checkMigrations(options.migrations ?? []);
     this.#options = options;
-    this.#cache = new QueryCache({ maxEntries: options.cacheSize, maxBytes: options.cacheBytes, defaultTtlMs: options.cacheTtl });
+    this.#cache = new QueryCache(
+      { maxEntries: options.cacheSize, maxBytes: options.cacheBytes, defaultTtlMs: options.cacheTtl },
+      (rows) => new Result(rows as Row[], 0, undefined, RESOLVED),
+    );
     this.#groupCommitMs = options.groupCommitMs ?? this.#backend.groupCommitMs ?? 0;
     this.#maxPending = options.maxPendingWrites ?? 10_000;
   }
 
   /** The query cache (for `queryCache.getStats()`). */
-  get queryCache(): QueryCache {
+  get queryCache(): QueryCache<unknown> {
     return this.#cache;
   }
 
@@ -340,25 +348,20 @@ export class OptimizedDatabase {
    * @example
    * const { rows } = db.executeCachedQuery('SELECT * FROM consent WHERE id = ?', [id], { cacheTtl: 30_000, tags: [`patient:${p}`] });
    */
-  executeCachedQuery<T = Row>(sql: string, params?: SqlParams, options: CachedQueryOptions = {}): CachedQueryResult<T> {
-    const conn = this.#ready();
+  executeCachedQuery<T = Row>(sql: string, params?: SqlParams, options?: CachedQueryOptions): CachedQueryResult<T> {
+    if (this.#state !== 'ready') this.#ready();
     // Inside a transaction the cache is bypassed both ways: it must neither hide the
     // transaction's own writes nor keep results that may yet roll back.
-    const describe = () => {
-      const { info } = conn.prepare(sql);
-      return { normalized: info.normalized, tables: this.#catalog.readsOf(info.identifiers) };
-    };
-    if (!this.#inTransaction && options.cacheTtl !== 0) {
-      const hit = this.#cache.get(sql, params, describe);
-      if (hit !== undefined) return new Result(hit as T[], 0, undefined, RESOLVED) as unknown as CachedQueryResult<T>;
+    if (this.#inTransaction) return this.executeQuery<T>(sql, params) as unknown as CachedQueryResult<T>;
+    if (options?.cacheTtl !== 0) {
+      const hit = this.#cache.get(sql, params, this.#describe);
+      if (hit !== undefined) return hit as unknown as CachedQueryResult<T>;
     }
-    if (conn.prepare(sql).info.kind !== 'read') {
+    if (this.#conn!.prepare(sql).info.kind !== 'read') {
       throw new StorageError('not_a_read', 'executeCachedQuery caches reads only: use executeQuery for writes');
     }
     const result = this.executeQuery<T>(sql, params);
-    if (this.#inTransaction) return result as unknown as CachedQueryResult<T>;
-    const rows = this.#cache.set(sql, params, result.rows as Row[], options, describe);
-    return new Result(rows as T[], 0, undefined, RESOLVED) as unknown as CachedQueryResult<T>;
+    return this.#cache.set(sql, params, result.rows as Row[], options, this.#describe) as unknown as CachedQueryResult<T>;
   }
 
   /**
@@ -720,6 +723,9 @@ export class OptimizedDatabase {
   /** Applies one journal record exactly as it first ran; returns whether it changed the schema. */
   #replay(conn: Connection, catalog: Catalog, record: JournalRecord): boolean {
     const effects: Effects = { tables: new Set(), schema: false };
+    if (record.seed && !conn.randomReplayable) {
+      throw new StorageError('replay_diverged', `journal record ${record.seq} used random(), which this host cannot replay (it forbids registering SQL functions); refusing to start`);
+    }
     const seed = () => {
       if (!record.seed) throw new StorageError('replay_diverged', `journal record ${record.seq}: random() used on replay but not when written`);
       return record.seed;

@@ -106,10 +106,17 @@ export class ByteWriter {
     const max = s.length * 3;
     this.#room(max + 5);
     if (max < 128) {
+      const buf = this.#buf;
       const at = this.length + 1;
-      const { written } = textEncoder.encodeInto(s, this.#buf.subarray(at, at + max));
-      this.#buf[this.length] = written;
-      this.length = at + written;
+      let n = 0;
+      for (; n < s.length; n++) {
+        const c = s.charCodeAt(n);
+        if (c >= 0x80) break;
+        buf[at + n] = c;
+      }
+      if (n < s.length) n += textEncoder.encodeInto(s.slice(n), buf.subarray(at + n, at + max)).written;
+      buf[this.length] = n;
+      this.length = at + n;
       return;
     }
     this.bytes(textEncoder.encode(s));

@@ -45,26 +45,31 @@ export interface QueryCacheStats {
   maxBytes: number;
 }
 
-interface Bucket {
+interface Bucket<V> {
   readonly normalized: string;
   readonly tables: ReadonlySet<string>;
   /** Entries keyed by the single parameter itself (or NO_PARAMS). */
-  readonly single: Map<unknown, Entry>;
+  readonly single: Map<unknown, Entry<V>>;
   /** Entries keyed by an encoding of several parameters. */
-  readonly multi: Map<string, Entry>;
+  readonly multi: Map<string, Entry<V>>;
 }
 
-interface Entry {
-  readonly bucket: Bucket;
+/** Describes a SQL text seen for the first time: its normalized form and the tables it reads. */
+export type DescribeSql = (sql: string) => { normalized: string; tables: ReadonlySet<string> };
+
+interface Entry<V> {
+  readonly bucket: Bucket<V>;
   readonly key: unknown;
   readonly multi: boolean;
   readonly rows: readonly Row[];
+  /** What a hit returns: `wrap(rows)`, made once. */
+  readonly value: V;
   readonly bytes: number;
   readonly expires: number;
   readonly tags: readonly string[] | undefined;
   readonly hasBlob: boolean;
-  prev: Entry | null;
-  next: Entry | null;
+  prev: Entry<V> | null;
+  next: Entry<V> | null;
 }
 
 const NO_PARAMS = Symbol('no parameters');
@@ -72,21 +77,27 @@ const MAX_ALIASES = 4096;
 const ENTRY_OVERHEAD = 160;
 const EMPTY: readonly Row[] = Object.freeze([]);
 
+const identity = <V>(rows: readonly Row[]) => rows as unknown as V;
+
 /**
+ * Values are `wrap(rows)` (the rows themselves by default), made once per entry so a hit
+ * allocates nothing.
+ *
  * @example
  * const cache = new QueryCache({ maxEntries: 1000, maxBytes: 8 << 20 });
- * cache.get(sql, [id]) ?? cache.set(sql, [id], rows, {}, () => ({ normalized, tables }));
+ * cache.get(sql, [id]) ?? cache.set(sql, [id], rows, {}, (sql) => ({ normalized, tables }));
  */
-export class QueryCache {
+export class QueryCache<V = readonly Row[]> {
   readonly maxEntries: number;
   readonly maxBytes: number;
   readonly defaultTtlMs: number;
-  readonly #aliases = new Map<string, Bucket>();
-  readonly #buckets = new Map<string, Bucket>();
-  readonly #byTable = new Map<string, Set<Bucket>>();
-  readonly #byTag = new Map<string, Set<Entry>>();
-  #head: Entry | null = null;
-  #tail: Entry | null = null;
+  readonly #wrap: (rows: readonly Row[]) => V;
+  readonly #aliases = new Map<string, Bucket<V>>();
+  readonly #buckets = new Map<string, Bucket<V>>();
+  readonly #byTable = new Map<string, Set<Bucket<V>>>();
+  readonly #byTag = new Map<string, Set<Entry<V>>>();
+  #head: Entry<V> | null = null;
+  #tail: Entry<V> | null = null;
   #entries = 0;
   #bytes = 0;
   #hits = 0;
@@ -96,7 +107,8 @@ export class QueryCache {
   #invalidations = 0;
   #oversized = 0;
 
-  constructor(options: QueryCacheOptions = {}) {
+  constructor(options: QueryCacheOptions = {}, wrap: (rows: readonly Row[]) => V = identity) {
+    this.#wrap = wrap;
     this.maxEntries = options.maxEntries ?? 1000;
     this.maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
     this.defaultTtlMs = options.defaultTtlMs ?? 60_000;
@@ -104,19 +116,19 @@ export class QueryCache {
   }
 
   /**
-   * The cached result of `sql` with `params`, if present and fresh. `describe` (only called
-   * for a SQL text not seen before) lets another spelling of a cached SQL find its entries.
+   * The cached value of `sql` with `params`, if present and fresh. `describe` (called only for
+   * a SQL text not seen before) lets another spelling of a cached SQL find its entries.
    */
-  get(sql: string, params: SqlParams | undefined, describe?: () => { normalized: string; tables: ReadonlySet<string> }): readonly Row[] | undefined {
+  get(sql: string, params: SqlParams | undefined, describe?: DescribeSql): V | undefined {
     let bucket = this.#aliases.get(sql);
     if (bucket === undefined && describe !== undefined && this.#buckets.size > 0) {
-      bucket = this.#buckets.get(describe().normalized);
+      bucket = this.#buckets.get(describe(sql).normalized);
       if (bucket !== undefined) {
         if (this.#aliases.size >= MAX_ALIASES) this.#pruneAliases();
         this.#aliases.set(sql, bucket);
       }
     }
-    let entry: Entry | undefined;
+    let entry: Entry<V> | undefined;
     if (bucket !== undefined) {
       if (params === undefined || (params as readonly SqlValue[]).length === 0) entry = bucket.single.get(NO_PARAMS);
       else if (Array.isArray(params) && params.length === 1 && !(params[0] instanceof Uint8Array)) entry = bucket.single.get(params[0]);
@@ -137,21 +149,15 @@ export class QueryCache {
       this.#unlink(entry);
       this.#pushFront(entry);
     }
-    return entry.hasBlob ? copyBlobs(entry.rows) : entry.rows;
+    return entry.hasBlob ? this.#wrap(copyBlobs(entry.rows)) : entry.value;
   }
 
   /**
    * Caches `rows` for `sql` with `params` and returns them frozen. `describe` is called the
    * first time `sql` is seen, for its normalized form and the tables it reads.
    */
-  set(
-    sql: string,
-    params: SqlParams | undefined,
-    rows: Row[],
-    options: CachedQueryOptions,
-    describe: () => { normalized: string; tables: ReadonlySet<string> },
-  ): readonly Row[] {
-    const ttl = options.cacheTtl ?? this.defaultTtlMs;
+  set(sql: string, params: SqlParams | undefined, rows: Row[], options: CachedQueryOptions | undefined, describe: DescribeSql): V {
+    const ttl = options?.cacheTtl ?? this.defaultTtlMs;
     let hasBlob = false;
     let bytes = ENTRY_OVERHEAD + sql.length * 2;
     for (const row of rows) {
@@ -168,10 +174,11 @@ export class QueryCache {
       Object.freeze(row);
     }
     const frozen = rows.length === 0 ? EMPTY : Object.freeze(rows);
-    if (!(ttl > 0) || this.maxEntries === 0) return frozen;
+    const value = this.#wrap(frozen);
+    if (!(ttl > 0) || this.maxEntries === 0) return hasBlob ? this.#wrap(copyBlobs(frozen)) : value;
     if (bytes > this.maxBytes) {
       this.#oversized++;
-      return frozen;
+      return hasBlob ? this.#wrap(copyBlobs(frozen)) : value;
     }
     const bucket = this.#bucket(sql, describe);
     let key: unknown;
@@ -184,9 +191,9 @@ export class QueryCache {
     }
     const old = multi ? bucket.multi.get(key as string) : bucket.single.get(key);
     if (old) this.#remove(old);
-    const entry: Entry = {
-      bucket, key, multi, rows: frozen, bytes, expires: Date.now() + ttl, hasBlob,
-      tags: options.tags && options.tags.length ? [...options.tags] : undefined, prev: null, next: null,
+    const entry: Entry<V> = {
+      bucket, key, multi, rows: frozen, value, bytes, expires: Date.now() + ttl, hasBlob,
+      tags: options?.tags && options.tags.length ? [...options.tags] : undefined, prev: null, next: null,
     };
     if (multi) bucket.multi.set(key as string, entry);
     else bucket.single.set(key, entry);
@@ -204,7 +211,7 @@ export class QueryCache {
       this.#remove(this.#tail);
       this.#evictions++;
     }
-    return hasBlob ? copyBlobs(frozen) : frozen;
+    return hasBlob ? this.#wrap(copyBlobs(frozen)) : value;
   }
 
   /** Drops every entry that reads any of `tables` (lower-case names). Returns how many. */
@@ -256,11 +263,11 @@ export class QueryCache {
     };
   }
 
-  #bucket(sql: string, describe: () => { normalized: string; tables: ReadonlySet<string> }): Bucket {
+  #bucket(sql: string, describe: DescribeSql): Bucket<V> {
     let bucket = this.#aliases.get(sql);
     if (bucket) return bucket;
     if (this.#aliases.size >= MAX_ALIASES) this.#pruneAliases();
-    const { normalized, tables } = describe();
+    const { normalized, tables } = describe(sql);
     bucket = this.#buckets.get(normalized);
     if (!bucket) {
       bucket = { normalized, tables, single: new Map(), multi: new Map() };
@@ -287,7 +294,7 @@ export class QueryCache {
     if (this.#aliases.size >= MAX_ALIASES) this.clear();
   }
 
-  #remove(e: Entry): void {
+  #remove(e: Entry<V>): void {
     if (e.multi) e.bucket.multi.delete(e.key as string);
     else e.bucket.single.delete(e.key);
     if (e.tags) for (const tag of e.tags) {
@@ -300,7 +307,7 @@ export class QueryCache {
     this.#bytes -= e.bytes;
   }
 
-  #unlink(e: Entry): void {
+  #unlink(e: Entry<V>): void {
     if (e.prev) e.prev.next = e.next;
     else this.#head = e.next;
     if (e.next) e.next.prev = e.prev;
@@ -308,7 +315,7 @@ export class QueryCache {
     e.prev = e.next = null;
   }
 
-  #pushFront(e: Entry): void {
+  #pushFront(e: Entry<V>): void {
     e.next = this.#head;
     if (this.#head) this.#head.prev = e;
     this.#head = e;

@@ -4,7 +4,7 @@
  * and is recorded — SQL, parameters, pinned clock, change count — into the journal record that
  * makes the whole transaction durable as one unit.
  */
-import type { Catalog } from './catalog.ts';
+import { callsRandom, type Catalog } from './catalog.ts';
 import type { Connection, Prepared, Row, SqlParams } from './connection.ts';
 import { wallClock } from './determinism.ts';
 import { StorageError } from './errors.ts';
@@ -44,16 +44,25 @@ export interface Effects {
   schema: boolean;
 }
 
-/** Refuses statements a write unit must not run, and notes what the others change. */
-export function noteEffects(info: SqlInfo, sql: string, catalog: Catalog, effects: Effects): void {
+/**
+ * Refuses statements a write unit must not run, and notes what the others change. Where
+ * random() cannot be made replayable (`replayableRandom` false: the host forbids registering SQL
+ * functions), writes that would call it — in their text, or through a table's defaults or
+ * triggers — are refused too, since replay would write different values.
+ */
+export function noteEffects(info: SqlInfo, sql: string, catalog: Catalog, effects: Effects, replayableRandom = true): void {
   switch (info.kind) {
     case 'read':
       return;
-    case 'write':
-      catalog.writesOf(info.identifiers, effects.tables);
+    case 'write': {
+      const tables = catalog.writesOf(info.identifiers);
+      if (!replayableRandom && (callsRandom(info.identifiers) || [...tables].some((t) => catalog.random.has(t)))) throw nondeterministic();
+      for (const t of tables) effects.tables.add(t);
       return;
+    }
     case 'schema':
     case 'pragma-write':
+      if (!replayableRandom && callsRandom(info.identifiers)) throw nondeterministic();
       effects.schema = true;
       return;
     case 'transaction':
@@ -61,6 +70,13 @@ export function noteEffects(info: SqlInfo, sql: string, catalog: Catalog, effect
     default:
       throw new StorageError('unsupported_statement', `${info.reason ?? 'statement not supported'} (in: ${sql.slice(0, 60)})`);
   }
+}
+
+function nondeterministic(): StorageError {
+  return new StorageError(
+    'nondeterministic_write',
+    'random()/randomblob() in a write cannot be journaled on this host (it forbids registering SQL functions, e.g. workerd): draw the value in JS and pass it as a parameter',
+  );
 }
 
 /** True when an INSERT or REPLACE produced a rowid worth reporting. */
@@ -95,7 +111,7 @@ export class TransactionHandle implements Transaction {
 
   run(sql: string, params?: SqlParams): RunInfo {
     const p = this.#prepare(sql);
-    noteEffects(p.info, sql, this.#catalog, this.#effects);
+    noteEffects(p.info, sql, this.#catalog, this.#effects, this.#conn.randomReplayable);
     if (p.info.kind === 'read') return { changes: 0, lastInsertRowid: undefined, rows: this.#conn.all(p, params) };
     const clock = wallClock();
     const { changes, rows } = this.#seeded(() => this.#conn.run(p, params, clock));
@@ -109,7 +125,7 @@ export class TransactionHandle implements Transaction {
     if (!Array.isArray(rows)) throw new StorageError('invalid_parameters', 'batch rows must be an array of parameter sets');
     if (p.info.kind !== 'write') throw new StorageError('not_a_write', 'batch runs one INSERT, UPDATE, DELETE or REPLACE statement per row');
     for (let i = 0; i < rows.length; i++) this.#conn.checkParams(p, rows[i], i);
-    noteEffects(p.info, sql, this.#catalog, this.#effects);
+    noteEffects(p.info, sql, this.#catalog, this.#effects, this.#conn.randomReplayable);
     const clock = wallClock();
     const changes = this.#seeded(() => this.#conn.runMany(p, rows, clock));
     this.#record.batch(sql, clock, changes, rows);
@@ -120,7 +136,7 @@ export class TransactionHandle implements Transaction {
     this.#check();
     if (typeof script !== 'string') throw new StorageError('invalid_sql', 'script must be a string');
     const clock = wallClock();
-    this.#seeded(() => this.#conn.exec(script, clock, (info, sql) => noteEffects(info, sql, this.#catalog, this.#effects)));
+    this.#seeded(() => this.#conn.exec(script, clock, (info, sql) => noteEffects(info, sql, this.#catalog, this.#effects, this.#conn.randomReplayable)));
     this.#record.exec(script, clock);
   }
 

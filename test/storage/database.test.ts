@@ -7,6 +7,7 @@ import {
   StorageError,
   type Migration,
   type StorageBackend,
+  getSql,
 } from '../../src/storage/index.ts';
 
 const CONSENT: Migration[] = [
@@ -368,6 +369,37 @@ Durable('snapshots truncate the journal; start-up = snapshot + the records after
   assert.is(again.startReport?.replayed, 1);
   assert.equal(again.executeQuery('SELECT COUNT(*) AS n FROM consent').rows, [{ n: 26 }]);
   await again.close();
+});
+
+Durable('where SQL functions cannot be registered (workerd), writes that would call random() are refused', async () => {
+  const migrations: Migration[] = [{ domain: 'r', version: 1, up: 'CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB); CREATE TABLE w (a, b DEFAULT (randomblob(2)))' }];
+  const backend = createMemoryBackend();
+  const snapshotted = createMemoryBackend();
+  for (const [b, snapshotOnClose] of [[backend, false], [snapshotted, true]] as const) {
+    const first = new OptimizedDatabase(b, { migrations, snapshotOnClose });
+    await first.start();
+    await first.executeQuery('INSERT INTO w (a) VALUES (?)', [1]);
+    await first.close();
+  }
+  const SQL = (await getSql()) as unknown as { addFunction: unknown };
+  const original = SQL.addFunction;
+  SQL.addFunction = () => {
+    throw new WebAssembly.CompileError('WebAssembly.Module(): Wasm code generation disallowed by embedder');
+  };
+  try {
+    await rejects(new OptimizedDatabase(backend, { migrations }).start(), 'replay_diverged');
+    await rejects(new OptimizedDatabase(createMemoryBackend(), { migrations }).start(), 'migration_failed');
+    const db = new OptimizedDatabase(snapshotted, { migrations });
+    await db.start();
+    throws(() => db.executeQuery('INSERT INTO t (v) VALUES (randomblob(4))'), 'nondeterministic_write');
+    throws(() => db.executeQuery('INSERT INTO w (a) VALUES (?)', [2]), 'nondeterministic_write');
+    await rejects(db.transaction((tx) => tx.exec('CREATE TABLE u (a DEFAULT (random()))')), 'nondeterministic_write');
+    assert.equal(db.executeQuery('SELECT typeof(random()) AS t').rows, [{ t: 'integer' }], 'reads keep SQLite\'s own random()');
+    await db.executeQuery('INSERT INTO t (v) VALUES (?)', [Uint8Array.of(1, 2)]);
+    await db.close();
+  } finally {
+    SQL.addFunction = original;
+  }
 });
 
 Durable.run();
