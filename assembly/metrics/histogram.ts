@@ -469,6 +469,23 @@ export function occupiedLast(h: usize): i32 {
   return lastNonZero(h, indexOf(max, s) - load<i32>(h, H_LO));
 }
 
+/**
+ * dst[i + delta] += src[i] for i from `from` to `last`; stops at the first sum that does not fit
+ * D and returns its position (last + 1 when done). A u64 sum always fits (no bucket exceeds the
+ * total, which is checked).
+ */
+function addRun<S, D>(sBase: usize, dBase: usize, from: i32, last: i32, delta: i32): i32 {
+  const ss = <usize>alignof<S>();
+  const ds = <usize>alignof<D>();
+  for (let i = from; i <= last; i++) {
+    const dp = dBase + (<usize>(i + delta) << ds);
+    const sum = <u64>load<D>(dp) + <u64>load<S>(sBase + (<usize>i << ss));
+    if (sizeof<D>() < 8 && sum > <u64>(<D>-1)) return i;
+    store<D>(dp, <D>sum);
+  }
+  return last + 1;
+}
+
 /** Adds `src` into `dst`; both must share relative error. Exact: counts, min, max add up. */
 export function merge(dst: usize, src: usize): i32 {
   const s = load<i32>(dst, H_SUB);
@@ -490,37 +507,29 @@ export function merge(dst: usize, src: usize): i32 {
   const sS2 = load<f64>(src, H_S2);
   if (first <= last) {
     let st = ensureRange(dst, sLo + first, sLo + last);
+    // Counters as wide as src's (counts only widen, so src may be wide after a reset).
+    if (st == STATUS_OK) st = widen(dst, load<u32>(src, H_SHIFT));
     if (st < 0) return st;
-    // A bucket never exceeds its histogram's total, so the totals bound the widest sum.
-    if (shiftFor(dn + sn) > load<u32>(dst, H_SHIFT)) {
-      let widest: u64 = 0;
-      const dLo = load<i32>(dst, H_LO);
-      const sBase = <usize>load<u32>(src, H_COUNTS);
-      const sShift = load<u32>(src, H_SHIFT);
-      const dBase = <usize>load<u32>(dst, H_COUNTS);
-      const dShift = load<u32>(dst, H_SHIFT);
-      for (let i = first; i <= last; i++) {
-        const sum = getCount(sBase, i, sShift) + getCount(dBase, sLo + i - dLo, dShift);
-        if (sum > widest) widest = sum;
-      }
-      st = widen(dst, shiftFor(widest));
-      if (st < 0) return st;
-    }
-    const dLo = load<i32>(dst, H_LO);
     const sBase = <usize>load<u32>(src, H_COUNTS);
     const sShift = load<u32>(src, H_SHIFT);
-    const dBase = <usize>load<u32>(dst, H_COUNTS);
-    const dShift = load<u32>(dst, H_SHIFT);
-    const delta = sLo - dLo;
-    if (sShift == 1 && dShift == 1) {
-      for (let i = first; i <= last; i++) {
-        const sp = sBase + (<usize>i << 1);
-        const dp = dBase + (<usize>(i + delta) << 1);
-        store<u16>(dp, load<u16>(dp) + load<u16>(sp));
-      }
-    } else {
-      for (let i = first; i <= last; i++) {
-        setCount(dBase, i + delta, dShift, getCount(dBase, i + delta, dShift) + getCount(sBase, i, sShift));
+    let i = first;
+    while (i <= last) {
+      const dBase = <usize>load<u32>(dst, H_COUNTS);
+      const dShift = load<u32>(dst, H_SHIFT);
+      const delta = sLo - load<i32>(dst, H_LO);
+      if (dShift == 1) i = addRun<u16, u16>(sBase, dBase, i, last, delta);
+      else if (dShift == 2) i = sShift == 1 ? addRun<u16, u32>(sBase, dBase, i, last, delta) : addRun<u32, u32>(sBase, dBase, i, last, delta);
+      else if (sShift == 1) i = addRun<u16, u64>(sBase, dBase, i, last, delta);
+      else if (sShift == 2) i = addRun<u32, u64>(sBase, dBase, i, last, delta);
+      else i = addRun<u64, u64>(sBase, dBase, i, last, delta);
+      if (i <= last) {
+        // A sum does not fit: widen and go on from that bucket (or take back what was added).
+        st = widen(dst, dShift + 1);
+        if (st < 0) {
+          const base = <usize>load<u32>(dst, H_COUNTS);
+          for (let j = first; j < i; j++) setCount(base, j + delta, dShift, getCount(base, j + delta, dShift) - getCount(sBase, j, sShift));
+          return st;
+        }
       }
     }
   }
@@ -544,20 +553,52 @@ export function merge(dst: usize, src: usize): i32 {
   return STATUS_OK;
 }
 
+/** The sum of the counters packed in one 64-bit word: four u16 or two u32 (SWAR). */
+// @ts-ignore: decorator
+@inline function wordSum<T>(x: u64): u64 {
+  if (sizeof<T>() == 2) x = (x & 0x0000ffff0000ffff) + ((x >> 16) & 0x0000ffff0000ffff);
+  return (x & 0xffffffff) + (x >> 32);
+}
+
+/**
+ * The first window offset in [from, to) where the running count (starting at cumBefore) passes
+ * `rank`. Narrow counters are skipped a 64-bit word at a time while the whole word stays below.
+ */
 function scanUp<T>(base: usize, from: i32, to: i32, cumBefore: u64, rank: u64): i32 {
   let cum = cumBefore;
   const shift = <usize>alignof<T>();
-  for (let i = from; i < to; i++) {
+  let i = from;
+  if (sizeof<T>() < 8) {
+    const per = 8 >> <i32>shift;
+    while (i + per <= to) {
+      const w = wordSum<T>(load<u64>(base + (<usize>i << shift)));
+      if (cum + w > rank) break;
+      cum += w;
+      i += per;
+    }
+  }
+  for (; i < to; i++) {
     cum += <u64>load<T>(base + (<usize>i << shift));
     if (cum > rank) return i;
   }
   return to - 1;
 }
 
+/** The same from the top: the first offset going down from `from` (to `to`, exclusive) past rankFromTop. */
 function scanDown<T>(base: usize, from: i32, to: i32, rankFromTop: u64): i32 {
   let cum: u64 = 0;
   const shift = <usize>alignof<T>();
-  for (let i = from; i > to; i--) {
+  let i = from;
+  if (sizeof<T>() < 8) {
+    const per = 8 >> <i32>shift;
+    while (i - per >= to) {
+      const w = wordSum<T>(load<u64>(base + (<usize>(i - per + 1) << shift)));
+      if (cum + w > rankFromTop) break;
+      cum += w;
+      i -= per;
+    }
+  }
+  for (; i > to; i--) {
     cum += <u64>load<T>(base + (<usize>i << shift));
     if (cum > rankFromTop) return i;
   }

@@ -11,6 +11,8 @@ import { createHistogram, createReferenceHistogram, type Histogram } from '../..
 
 export const N = 1 << 20;
 export const QUANTILES = [0.5, 0.9, 0.95, 0.99, 0.999];
+/** The quantiles a prom-client Summary is configured to track (it answers no others). */
+export const SUMMARY_PERCENTILES = [0.5, 0.9, 0.95, 0.99, 0.999, 0.9999];
 
 function lognormal(n: number, seed: number): Float64Array {
   let a = seed >>> 0;
@@ -40,6 +42,8 @@ export function exact(q: number): number {
 export interface Sketch {
   record(v: number): void;
   recordBatch(values: Float64Array): void;
+  /** One quantile through the contender's own single-quantile call. */
+  quantile(q: number): number | Promise<number>;
   quantiles(qs: number[]): number[] | Promise<number[]>;
   merge?(other: Sketch): void;
   /** Bytes the contender says it uses, when it says. */
@@ -64,6 +68,7 @@ function ours(name: string, make: () => Histogram): Contender {
       return {
         record: (v) => h.record(v),
         recordBatch: (values) => h.recordBatch(values),
+        quantile: (q) => h.valueAtQuantile(q),
         quantiles: (qs) => Array.from(h.quantiles(qs)),
         merge: (other) => h.merge((other as unknown as { h: Histogram }).h),
         reportedBytes: () => h.footprint,
@@ -84,6 +89,7 @@ function hdrContender(name: string, useWebAssembly: boolean): Contender {
         recordBatch: (values) => {
           for (let i = 0; i < values.length; i++) h.recordValue(values[i]);
         },
+        quantile: (q) => h.getValueAtPercentile(q * 100),
         quantiles: (qs) => qs.map((q) => h.getValueAtPercentile(q * 100)),
         merge: (other) => h.add((other as unknown as { h: hdr.Histogram }).h),
         reportedBytes: () => h.estimatedFootprintInBytes,
@@ -103,6 +109,7 @@ const dd: Contender = {
       recordBatch: (values) => {
         for (let i = 0; i < values.length; i++) s.accept(values[i]);
       },
+      quantile: (q) => s.getValueAtQuantile(q),
       quantiles: (qs) => qs.map((q) => s.getValueAtQuantile(q)),
       merge: (other) => s.merge((other as unknown as { s: DDSketch }).s),
       destroy: () => {},
@@ -130,21 +137,26 @@ export function promQuantile(q: number, buckets: { le: number; count: number }[]
   return prevLe;
 }
 
+// prom-client observes seconds (its default buckets are 5 ms .. 10 s): values go in as µs / 1e6
+// and quantiles come back in µs.
 const promHistogram: Contender = {
   name: 'prom-client Histogram',
   create() {
     const h = new PromHistogram({ name: `bench_h_${promId++}`, help: 'bench', registers: [] });
     return {
-      record: (v) => h.observe(v),
+      record: (v) => h.observe(v / 1e6),
       recordBatch: (values) => {
-        for (let i = 0; i < values.length; i++) h.observe(values[i]);
+        for (let i = 0; i < values.length; i++) h.observe(values[i] / 1e6);
+      },
+      async quantile(q) {
+        return (await this.quantiles([q]))[0];
       },
       async quantiles(qs) {
         const { values } = await h.get();
         const buckets = values
           .filter((v) => v.metricName?.endsWith('_bucket'))
           .map((v) => ({ le: v.labels.le === '+Inf' ? Infinity : Number(v.labels.le), count: v.value }));
-        return qs.map((q) => promQuantile(q, buckets));
+        return qs.map((q) => promQuantile(q, buckets) * 1e6);
       },
       destroy: () => {},
     };
@@ -154,15 +166,18 @@ const promHistogram: Contender = {
 const promSummary: Contender = {
   name: 'prom-client Summary',
   create() {
-    const s = new PromSummary({ name: `bench_s_${promId++}`, help: 'bench', registers: [], percentiles: QUANTILES });
+    const s = new PromSummary({ name: `bench_s_${promId++}`, help: 'bench', registers: [], percentiles: SUMMARY_PERCENTILES });
     return {
-      record: (v) => s.observe(v),
+      record: (v) => s.observe(v / 1e6),
       recordBatch: (values) => {
-        for (let i = 0; i < values.length; i++) s.observe(values[i]);
+        for (let i = 0; i < values.length; i++) s.observe(values[i] / 1e6);
+      },
+      async quantile(q) {
+        return (await this.quantiles([q]))[0];
       },
       async quantiles(qs) {
         const { values } = await s.get();
-        return qs.map((q) => values.find((v) => v.labels.quantile === q)?.value ?? NaN);
+        return qs.map((q) => (values.find((v) => v.labels.quantile === q)?.value ?? NaN) * 1e6);
       },
       destroy: () => {},
     };

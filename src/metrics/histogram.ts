@@ -164,11 +164,6 @@ export class WasmHistogram implements Histogram {
     registry.register(this, this.#held, this.#held);
   }
 
-  /** @internal The instance and handle, for merging within one instance. */
-  get handle(): { inst: MetricsInstance; h: number } {
-    return { inst: this.#inst, h: this.#h };
-  }
-
   get count(): number {
     return this.#inst.x.count(this.#live());
   }
@@ -241,7 +236,7 @@ export class WasmHistogram implements Histogram {
 
   quantiles(qs: ArrayLike<number>): Float64Array {
     for (let i = 0; i < qs.length; i++) checkQuantile(qs[i], `qs[${i}]`);
-    return this.#inPlace(qs, (x, ptr, len) => x.quantiles(this.#h, ptr, len), 'quantiles');
+    return this.#inPlace(qs, 'quantiles');
   }
 
   countsBelow(boundaries: ArrayLike<number>): Float64Array {
@@ -251,13 +246,19 @@ export class WasmHistogram implements Histogram {
         throw new ValidationError('boundaries must be ascending numbers', `boundaries[${i}]`);
       }
     }
-    return this.#inPlace(boundaries, (x, ptr, len) => x.countsBelow(this.#h, ptr, len), 'countsBelow');
+    return this.#inPlace(boundaries, 'countsBelow');
   }
 
   merge(other: Histogram): this {
-    this.#live();
-    if (other instanceof WasmHistogram && other.handle.inst === this.#inst && other.handle.h !== 0) {
-      this.#check(this.#call((x) => x.merge(this.#h, other.handle.h)), 'merge');
+    const h = this.#live();
+    if (other instanceof WasmHistogram && other.#inst === this.#inst && other.#h !== 0) {
+      let st: number;
+      try {
+        st = this.#inst.x.merge(h, other.#h);
+      } catch (err) {
+        throw this.#inst.fail(err);
+      }
+      this.#check(st, 'merge');
       return this;
     }
     // Another instance or implementation: go through the serialized form.
@@ -314,16 +315,23 @@ export class WasmHistogram implements Histogram {
     }
   }
 
-  #inPlace(input: ArrayLike<number>, fn: (x: MetricsInstance['x'], ptr: number, len: number) => number, what: string): Float64Array {
+  /** Copies `input` into scratch memory, runs `verb` on it in place, and returns the result. */
+  #inPlace(input: ArrayLike<number>, verb: 'quantiles' | 'countsBelow'): Float64Array {
+    const h = this.#live();
     const inst = this.#inst;
-    return this.#call((x) => {
-      const ptr = inst.io(input.length * 8);
+    const n = input.length;
+    let st: number;
+    let at: number;
+    try {
+      at = inst.scratch(n);
       const view = inst.f64();
-      const at = ptr >>> 3;
-      for (let i = 0; i < input.length; i++) view[at + i] = input[i];
-      this.#check(fn(x, ptr, input.length), what);
-      return inst.f64().slice(at, at + input.length);
-    });
+      for (let i = 0; i < n; i++) view[at + i] = input[i];
+      st = inst.x[verb](h, at << 3, n);
+    } catch (err) {
+      throw inst.fail(err);
+    }
+    this.#check(st, verb);
+    return inst.f64().slice(at, at + n);
   }
 
   #check(st: number, what: string): void {

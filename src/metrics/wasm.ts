@@ -110,6 +110,22 @@ export class MetricsInstance {
     if (st < 0) throw new WasmError(METRICS_WASM, `queued records failed with ${statusName(st)}`);
   }
 
+  /**
+   * A region of `n` doubles for a query's input and output, valid until the next WASM call that
+   * records: the queue's value area when it fits (always empty right after a flush, which every
+   * query does first), else the I/O region. Returns its f64 index in `f64()`.
+   */
+  scratch(n: number): number {
+    if (n <= QUEUE_SIZE) {
+      if (this.#wasmValues.buffer !== this.x.memory.buffer) {
+        this.#wasmHandles = new Int32Array(this.x.memory.buffer, this.#queuePtr, QUEUE_SIZE);
+        this.#wasmValues = new Float64Array(this.x.memory.buffer, this.#queuePtr + QUEUE_SIZE * 4, QUEUE_SIZE);
+      }
+      return (this.#queuePtr + QUEUE_SIZE * 4) >>> 3;
+    }
+    return this.io(n * 8) >>> 3;
+  }
+
   /** Reserves the I/O region for `bytes` bytes and returns its address. */
   io(bytes: number): number {
     return checkStatus(this.x.ioReserve(bytes), METRICS_WASM, 'ioReserve');

@@ -241,6 +241,38 @@ export function runHistogramContract(impl: Implementation): void {
     assert.throws(() => h.countsBelow([2, 1]), (e: unknown) => e instanceof ValidationError);
   });
 
+  Contract('merging histograms whose counters have different widths is exact', () => {
+    using wide = impl.create();
+    wide.recordCount(5, 5_000_000_000);
+    wide.reset();
+    wide.recordBatch([1, 2, 3, 5, 5]);
+    using narrow = impl.create();
+    narrow.recordBatch([2, 4]);
+    narrow.merge(wide);
+    using all = impl.create();
+    all.recordBatch([2, 4, 1, 2, 3, 5, 5]);
+    assert.is(narrow.count, 7);
+    assert.equal(Array.from(narrow.quantiles(QS)), Array.from(all.quantiles(QS)));
+    using big = impl.create();
+    big.recordCount(3, 70_000);
+    big.merge(narrow);
+    wide.merge(big);
+    assert.is(wide.count, 70_012);
+    assert.is(wide.valueAtQuantile(0.5), big.valueAtQuantile(0.5));
+  });
+
+  Contract('merging a histogram into itself doubles it, widening as needed', () => {
+    using h = impl.create();
+    h.recordCount(7, 40_000);
+    h.record(1);
+    h.merge(h);
+    assert.is(h.count, 80_002);
+    assert.is(h.valueAtQuantile(0), 1);
+    assert.ok(relErr(h.valueAtQuantile(0.5), 7) <= 0.01);
+    using copy = impl.deserialize(h.serialize());
+    assert.is(copy.count, 80_002);
+  });
+
   Contract('reset empties and keeps working', () => {
     using h = impl.create();
     h.recordBatch(sample('pareto', 100, 1));
