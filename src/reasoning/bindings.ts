@@ -6,21 +6,25 @@
  * Bindings are small (a handful of variables), so they are flat arrays scanned linearly
  * and copied on write; no strings or maps in the hot path.
  */
-import { type Atom, Expr as _Expr, Kind as _Kind, type Var, atomEq as _atomEq } from './atom.ts';
+import { type Atom, Expr as _Expr, Kind as _Kind, type Var, atomEq as _atomEq, varsOf as _varsOf } from './atom.ts';
 // Local aliases: module imports are getters under tsx; the hot path reads locals.
 const Expr = _Expr;
 type Expr = _Expr;
 const Kind = _Kind;
 type Kind = _Kind;
 const atomEq = _atomEq;
+const varsOf = _varsOf;
 
 export class Bindings {
   /** vars[i] belongs to group grp[i]; vals[g] is the value of group g (or undefined). */
-  private constructor(
-    private vars: Var[],
-    private grp: number[],
-    private vals: (Atom | undefined)[],
-  ) {}
+  private declare vars: Var[];
+  private declare grp: number[];
+  private declare vals: (Atom | undefined)[];
+  private constructor(vars: Var[], grp: number[], vals: (Atom | undefined)[]) {
+    this.vars = vars;
+    this.grp = grp;
+    this.vals = vals;
+  }
 
   static readonly EMPTY = new Bindings([], [], []);
 
@@ -39,31 +43,38 @@ export class Bindings {
     return -1;
   }
 
-  /** The value bound to `v` with all bindings applied, or undefined if `v` has no value. */
+  /**
+   * The value bound to `v` with all bindings applied; the group's representative variable when
+   * `v` is only equal to other variables (hyperon's `resolve`); undefined when `v` is unknown.
+   */
   resolve(v: Var): Atom | undefined {
     const g = this.groupOf(v);
     if (g < 0) return undefined;
     const val = this.vals[g];
-    return val === undefined ? undefined : this.apply(val);
+    return val === undefined ? this.representative(g) : this.apply(val);
   }
 
-  /** Applies the bindings to `atom`, replacing each variable that has a value. */
-  apply(atom: Atom, depth = 0): Atom {
+  /**
+   * Applies the bindings to `atom`: a variable with a value is replaced by it, one only equal
+   * to others by its group's representative (`reps[group]` when given, as `retain` prefers a kept one).
+   */
+  apply(atom: Atom, depth = 0, reps?: (Var | undefined)[]): Atom {
     if (this.vars.length === 0) return atom;
     if (atom.kind === Kind.Var) {
       const g = this.groupOf(atom);
       if (g < 0) return atom;
       const val = this.vals[g];
-      if (val === undefined) return this.representative(g);
+      if (val === undefined) return (reps !== undefined ? reps[g] : undefined) ?? this.representative(g);
       if (depth > 256) return atom;
-      return this.apply(val, depth + 1);
+      return this.apply(val, depth + 1, reps);
     }
     if (atom.kind === Kind.Expr) {
+      if (varsOf(atom).length === 0) return atom;
       const items = atom.items;
       let out: Atom[] | undefined;
       for (let i = 0; i < items.length; i++) {
         const c = items[i];
-        const r = c.kind === Kind.Var || c.kind === Kind.Expr ? this.apply(c, depth) : c;
+        const r = c.kind === Kind.Var || c.kind === Kind.Expr ? this.apply(c, depth, reps) : c;
         if (r !== c && out === undefined) out = items.slice(0, i);
         if (out !== undefined) out.push(r);
       }
@@ -209,25 +220,46 @@ export class Bindings {
     let all = true;
     for (const v of this.vars) if (!keep(v)) { all = false; break; }
     if (all) return this;
+    // A group keeps its first kept member as representative, in values too.
+    const reps: (Var | undefined)[] = [];
+    for (let i = 0; i < this.vars.length; i++) {
+      const g = this.grp[i];
+      if (reps[g] === undefined && keep(this.vars[i])) reps[g] = this.vars[i];
+    }
     const vars: Var[] = [];
     const grp: number[] = [];
     const vals: (Atom | undefined)[] = [];
-    const remap = new Map<number, number>();
+    const remap: number[] = [];
     for (let i = 0; i < this.vars.length; i++) {
       const v = this.vars[i];
-      if (!keep(v)) continue;
       const g = this.grp[i];
-      let ng = remap.get(g);
+      if (reps[g] === undefined || !keep(v)) continue;
+      let ng = remap[g];
       if (ng === undefined) {
         ng = vals.length;
-        remap.set(g, ng);
+        remap[g] = ng;
         const val = this.vals[g];
-        vals.push(val === undefined ? undefined : this.apply(val));
+        vals.push(val === undefined ? undefined : this.apply(val, 0, reps));
       }
       vars.push(v);
       grp.push(ng);
     }
     return new Bindings(vars, grp, vals);
+  }
+
+  /** Keeps only `vars` (hyperon's `narrow_vars`), their values resolved. */
+  narrow(vars: readonly Var[]): Bindings {
+    if (this.vars.length === 0) return this;
+    if (vars.length === 0) return Bindings.EMPTY;
+    return this.retain((v) => {
+      for (let i = 0; i < vars.length; i++) if (vars[i].key === v.key) return true;
+      return false;
+    });
+  }
+
+  /** Number of variables bound or equated. */
+  get size(): number {
+    return this.vars.length;
   }
 
   /** Variables and their values, for debugging and tests. */
@@ -279,26 +311,27 @@ export function matchAtoms(a: Atom, b: Atom, base: Bindings = Bindings.EMPTY): B
 
 /** hyperon's `atoms_are_equivalent`: equal up to a consistent renaming of variables. */
 export function atomsAreEquivalent(a: Atom, b: Atom): boolean {
-  const ab = new Map<number, number>();
-  const ba = new Map<number, number>();
-  const walk = (x: Atom, y: Atom): boolean => {
-    if (x.kind === Kind.Var && y.kind === Kind.Var) {
-      const m1 = ab.get(x.key);
-      const m2 = ba.get(y.key);
-      if (m1 === undefined && m2 === undefined) {
-        ab.set(x.key, y.key);
-        ba.set(y.key, x.key);
-        return true;
-      }
-      return m1 === y.key && m2 === x.key;
-    }
-    if (x.kind === Kind.Expr && y.kind === Kind.Expr) {
-      if (x.items.length !== y.items.length) return false;
-      for (let i = 0; i < x.items.length; i++) if (!walk(x.items[i], y.items[i])) return false;
+  if (a === b) return true;
+  return equivalent(a, b, [], []);
+}
+
+/** `ab[i]` and `ba[i]` pair up the keys of variables seen so far on each side. */
+function equivalent(x: Atom, y: Atom, ab: number[], ba: number[]): boolean {
+  if (x.kind === Kind.Var && y.kind === Kind.Var) {
+    const i = ab.indexOf(x.key);
+    const j = ba.indexOf(y.key);
+    if (i < 0 && j < 0) {
+      ab.push(x.key);
+      ba.push(y.key);
       return true;
     }
-    if (x.kind === Kind.Var || y.kind === Kind.Var) return false;
-    return atomEq(x, y);
-  };
-  return walk(a, b);
+    return i >= 0 && i === j;
+  }
+  if (x.kind === Kind.Expr && y.kind === Kind.Expr) {
+    if (x.items.length !== y.items.length) return false;
+    for (let i = 0; i < x.items.length; i++) if (!equivalent(x.items[i], y.items[i], ab, ba)) return false;
+    return true;
+  }
+  if (x.kind === Kind.Var || y.kind === Kind.Var) return false;
+  return atomEq(x, y);
 }

@@ -1,14 +1,18 @@
 /**
- * The atomspace: a multiset of atoms kept in a trie over the atom's token sequence
- * (expression start with arity, head symbol, first argument, ...). A keyed `match` walks
- * one path of the trie, so its cost does not depend on how many atoms the space holds.
+ * The atomspace: a multiset of atoms kept in a trie over each atom's token sequence, as
+ * hyperon's `AtomTrie` does: an expression is `START child... END`, symbols and grounded
+ * values are exact keys, variables are unification keys. A keyed `match` walks one path, so
+ * its cost does not depend on how many atoms the space holds.
  *
- * Result order follows hyperon's AtomTrie: at each node the exact-key child first, then
- * stored variables in insertion order; a query variable enumerates stored variables before
- * exact keys. Identical atoms are counted, not copied, and come back as duplicates.
+ * Result order is hyperon's: at each node the exact-key child first, then stored variables in
+ * insertion order; a query variable enumerates stored variables first, then exact keys in
+ * insertion order (all expressions share the one START key, so they stay together). Identical
+ * atoms are counted, not copied, and come back as duplicates. Each result is narrowed to the
+ * query's own variables (`GroundingSpace::single_query`); stored variables are renamed fresh
+ * once per query.
  */
-import { type Atom, Expr as _Expr, Kind as _Kind, type Var, S as _S, atomEq as _atomEq } from './atom.ts';
-import { Bindings as _Bindings, matchAtoms as _matchAtoms } from './bindings.ts';
+import { type Atom, Expr as _Expr, Kind as _Kind, type Var, S as _S, atomEq as _atomEq, varsOf as _varsOf } from './atom.ts';
+import { Bindings as _Bindings, unifyMut as _unifyMut } from './bindings.ts';
 // Local aliases: module imports are getters under tsx; the hot path reads locals.
 const Expr = _Expr;
 type Expr = _Expr;
@@ -16,29 +20,36 @@ const Kind = _Kind;
 type Kind = _Kind;
 const S = _S;
 const atomEq = _atomEq;
+const varsOf = _varsOf;
 const Bindings = _Bindings;
 type Bindings = _Bindings;
-const matchAtoms = _matchAtoms;
+const unifyMut = _unifyMut;
 
 type Key = unknown;
+/** Trie keys of expression boundaries (hyperon's `TK_START_EXPR`/`TK_END_EXPR`). */
+const START: Key = { start: true };
+const END: Key = { end: true };
+
+/** Unpacked sub-atoms of a node are cached only while the list stays this short. */
+const MAX_CACHED_UNPACK = 256;
 
 class TNode {
   /** How many copies of the atom ending here are stored. */
   count = 0;
-  /** The atom this node stands for (a symbol, grounded value or variable); undefined for expression starts. */
-  atom: Atom | undefined;
-  /** Arity when this node is an expression start. */
-  size = -1;
-  /** Exact-key children: one inline, more in a map (insertion ordered, like hyperon's key list). */
+  /** The atom a symbol, grounded or variable key stands for. */
+  atom: Atom | undefined = undefined;
+  /** Exact-key children in insertion order: one inline, more in a map. */
   k1: Key = undefined;
-  c1: TNode | undefined;
-  eq: Map<Key, TNode> | undefined;
-  /** Children whose key is a variable (matched by unification). */
-  un: Map<number, TNode> | undefined;
+  c1: TNode | undefined = undefined;
+  eq: Map<Key, TNode> | undefined = undefined;
+  /** Stored-variable children in insertion order, by variable key. */
+  un: Map<number, TNode> | undefined = undefined;
+  /** Complete atoms starting here, each with the node it ends in (cache, cleared on change). */
+  unpacked: Entry[] | undefined = undefined;
 
   getEq(k: Key): TNode | undefined {
     if (this.eq !== undefined) return this.eq.get(k);
-    return this.c1 !== undefined && this.k1 === k ? this.c1 : undefined;
+    return this.k1 === k ? this.c1 : undefined;
   }
 
   addEq(k: Key, child: TNode): void {
@@ -62,20 +73,14 @@ class TNode {
     }
   }
 
-  eqChildren(): Iterable<TNode> {
-    if (this.eq !== undefined) return this.eq.values();
-    return this.c1 !== undefined ? [this.c1] : [];
-  }
-
   get isEmpty(): boolean {
     return this.count === 0 && this.c1 === undefined && (this.eq === undefined || this.eq.size === 0) && (this.un === undefined || this.un.size === 0);
   }
 }
 
-const START_KEYS: string[] = [];
-const startKey = (n: number): string => (START_KEYS[n] ??= `(${n}`);
+type Entry = [Atom, TNode];
 
-/** Key of a non-variable, non-expression atom for exact lookup. */
+/** Key of a symbol or grounded atom for exact lookup. */
 function exactKey(a: Atom): Key {
   if (a.kind === Kind.Sym) return a;
   if (a.kind === Kind.Gnd) {
@@ -98,27 +103,35 @@ function exactKey(a: Atom): Key {
   throw new Error('exactKey on expression or variable');
 }
 
-/** Query token list: the flattened pattern with the end index of each expression start. */
-interface Tokens {
-  atoms: Atom[];
-  ends: number[];
-}
+/** Marks the end of an expression in a flattened query. */
+const END_TOKEN: Atom = { kind: Kind.Sym, name: ')' } as Atom;
 
-function flatten(a: Atom, t: Tokens): void {
-  const i = t.atoms.length;
-  t.atoms.push(a);
-  t.ends.push(i + 1);
-  if (a.kind === Kind.Expr) {
-    for (const c of a.items) flatten(c, t);
-    t.ends[i] = t.atoms.length;
+/** A query flattened into tokens; `ends[i]` is the index after the expression starting at `i`. */
+class Tokens {
+  readonly tk: Atom[] = [];
+  readonly ends: number[] = [];
+  constructor(a: Atom) {
+    this.push(a);
+  }
+  private push(a: Atom): void {
+    const i = this.tk.length;
+    this.tk.push(a);
+    this.ends.push(i + 1);
+    if (a.kind === Kind.Expr) {
+      for (const c of a.items) this.push(c);
+      this.tk.push(END_TOKEN);
+      this.ends.push(0);
+      this.ends[i] = this.tk.length;
+    }
   }
 }
 
-/** Renames stored variables to fresh ones, consistently within one query. */
+/** Renames stored variables to fresh ones, consistently within one query (hyperon's `CachingMapper`). */
 class Renamer {
-  private map = new Map<number, Var>();
+  private map: Map<number, Var> | undefined;
   rename(a: Atom): Atom {
     if (a.kind === Kind.Var) {
+      this.map ??= new Map();
       let v = this.map.get(a.key);
       if (v === undefined) {
         v = a.fresh();
@@ -127,13 +140,14 @@ class Renamer {
       return v;
     }
     if (a.kind === Kind.Expr) {
-      let changed = false;
-      const items = a.items.map((c) => {
-        const r = c.kind === Kind.Var || c.kind === Kind.Expr ? this.rename(c) : c;
-        if (r !== c) changed = true;
-        return r;
-      });
-      return changed ? new Expr(items) : a;
+      if (varsOf(a).length === 0) return a;
+      const items = a.items;
+      const out = new Array<Atom>(items.length);
+      for (let i = 0; i < items.length; i++) {
+        const c = items[i];
+        out[i] = c.kind === Kind.Var || c.kind === Kind.Expr ? this.rename(c) : c;
+      }
+      return new Expr(out);
     }
     return a;
   }
@@ -160,24 +174,17 @@ export class Space {
   deps: Space[] = [];
   /** Set to refuse changes (the shared knowledge base seen through a run). */
   readOnly = false;
-  /** Observers told about every change (type caches). */
-  private listeners: (() => void)[] = [];
 
   get size(): number {
     return this.total;
   }
 
-  onChange(fn: () => void): void {
-    this.listeners.push(fn);
-  }
-
   private changed(): void {
     this.version++;
     spaceEpoch++;
-    for (const fn of this.listeners) fn();
   }
 
-  /** Whole version of this space and its layers, for cache keys. */
+  /** Version of this space and its layers, for cache keys. */
   get deepVersion(): string {
     return this.deps.length === 0 ? `${this.id}.${this.version}` : `${this.id}.${this.version}[${this.deps.map((d) => d.deepVersion).join(',')}]`;
   }
@@ -185,37 +192,33 @@ export class Space {
   add(atom: Atom): void {
     if (this.readOnly) throw new Error('space is read-only');
     let node = this.root;
+    node.unpacked = undefined;
+    const step = (key: Key, a: Atom | undefined): void => {
+      let child = node.getEq(key);
+      if (child === undefined) {
+        child = new TNode();
+        child.atom = a;
+        node.addEq(key, child);
+      }
+      node = child;
+      node.unpacked = undefined;
+    };
     const walk = (a: Atom): void => {
-      let child: TNode | undefined;
       if (a.kind === Kind.Var) {
         node.un ??= new Map();
-        child = node.un.get(a.key);
+        let child = node.un.get(a.key);
         if (child === undefined) {
           child = new TNode();
           child.atom = a;
           node.un.set(a.key, child);
         }
         node = child;
+        node.unpacked = undefined;
       } else if (a.kind === Kind.Expr) {
-        const k = startKey(a.items.length);
-        child = node.getEq(k);
-        if (child === undefined) {
-          child = new TNode();
-          child.size = a.items.length;
-          node.addEq(k, child);
-        }
-        node = child;
+        step(START, undefined);
         for (const c of a.items) walk(c);
-      } else {
-        const k = exactKey(a);
-        child = node.getEq(k);
-        if (child === undefined) {
-          child = new TNode();
-          child.atom = a;
-          node.addEq(k, child);
-        }
-        node = child;
-      }
+        step(END, undefined);
+      } else step(exactKey(a), a);
     };
     walk(atom);
     node.count++;
@@ -228,35 +231,33 @@ export class Space {
     if (this.readOnly) throw new Error('space is read-only');
     const path: [TNode, Key, boolean][] = [];
     let node: TNode | undefined = this.root;
-    const walk = (a: Atom): boolean => {
-      if (node === undefined) return false;
-      let child: TNode | undefined;
-      let key: Key;
-      let isVar = false;
-      if (a.kind === Kind.Var) {
-        key = a.key;
-        isVar = true;
-        child = node.un?.get(a.key);
-      } else if (a.kind === Kind.Expr) {
-        key = startKey(a.items.length);
-        child = node.getEq(key);
-      } else {
-        key = exactKey(a);
-        child = node.getEq(key);
-      }
+    const step = (key: Key, isVar: boolean): boolean => {
+      const child: TNode | undefined = isVar ? node!.un?.get(key as number) : node!.getEq(key);
       if (child === undefined) return false;
-      path.push([node, key, isVar]);
+      path.push([node!, key, isVar]);
       node = child;
-      if (a.kind === Kind.Expr) for (const c of a.items) if (!walk(c)) return false;
       return true;
+    };
+    const walk = (a: Atom): boolean => {
+      if (a.kind === Kind.Var) return step(a.key, true);
+      if (a.kind === Kind.Expr) {
+        if (!step(START, false)) return false;
+        for (const c of a.items) if (!walk(c)) return false;
+        return step(END, false);
+      }
+      return step(exactKey(a), false);
     };
     if (!walk(atom) || node === undefined || node.count === 0) return false;
     node.count--;
+    node.unpacked = undefined;
     let child: TNode = node;
-    for (let i = path.length - 1; i >= 0 && child.isEmpty; i--) {
+    for (let i = path.length - 1; i >= 0; i--) {
       const [parent, key, isVar] = path[i];
-      if (isVar) parent.un!.delete(key as number);
-      else parent.deleteEq(key);
+      parent.unpacked = undefined;
+      if (child.isEmpty) {
+        if (isVar) parent.un!.delete(key as number);
+        else parent.deleteEq(key);
+      }
       child = parent;
     }
     this.total--;
@@ -273,7 +274,7 @@ export class Space {
 
   /**
    * Matches `pattern` (a `,` expression is a conjunction) against this space and its layers.
-   * Each result binds the pattern's variables; stored variables are renamed fresh per query.
+   * Each result binds only the pattern's variables.
    */
   query(pattern: Atom): Bindings[] {
     if (pattern.kind === Kind.Expr && pattern.items.length > 0 && pattern.items[0] === S.comma) {
@@ -294,70 +295,95 @@ export class Space {
     return this.singleQuery(pattern);
   }
 
-  private singleQuery(pattern: Atom): Bindings[] {
-    const out = this.ownQuery(pattern);
-    for (const d of this.deps) for (const b of d.singleQuery(pattern)) out.push(b);
-    return out;
-  }
-
-  private ownQuery(pattern: Atom): Bindings[] {
-    if (this.total === 0) return [];
-    const t: Tokens = { atoms: [], ends: [] };
-    flatten(pattern, t);
+  /** One pattern, no conjunction: this space's atoms first, then each layer's. */
+  singleQuery(pattern: Atom): Bindings[] {
     const out: Bindings[] = [];
-    queryNode(this.root, t, 0, new Renamer(), Bindings.EMPTY, out);
+    this.collect(pattern, new Tokens(pattern), varsOf(pattern), out);
     return out;
   }
-}
 
-/** Walks the trie for tokens[p..], pushing complete bindings (merged with `acc`) to `out`. */
-function queryNode(node: TNode, t: Tokens, p: number, ren: Renamer, acc: Bindings, out: Bindings[]): void {
-  if (p === t.atoms.length) {
-    for (let i = 0; i < node.count; i++) out.push(acc);
-    return;
-  }
-  const tok = t.atoms[p];
-  if (tok.kind === Kind.Var) {
-    for (const [entry, child] of unpack(node)) unifyEntry(entry, tok, child, t, p + 1, ren, acc, out);
-    return;
-  }
-  const key = tok.kind === Kind.Expr ? startKey(tok.items.length) : exactKey(tok);
-  const child = node.getEq(key);
-  if (child !== undefined) queryNode(child, t, p + 1, ren, acc, out);
-  if (node.un !== undefined) {
-    const tail = t.ends[p];
-    for (const vchild of node.un.values()) unifyEntry(vchild.atom!, tok, vchild, t, tail, ren, acc, out);
+  private collect(pattern: Atom, t: Tokens, keep: Var[], out: Bindings[]): void {
+    if (this.total > 0) new Walk(t, keep, out).node(this.root, 0, Bindings.EMPTY);
+    for (const d of this.deps) d.collect(pattern, t, keep, out);
   }
 }
 
-function unifyEntry(entry: Atom, query: Atom, child: TNode, t: Tokens, p: number, ren: Renamer, acc: Bindings, out: Bindings[]): void {
-  const e = ren.rename(entry);
-  const b = matchAtoms(e, query, acc);
-  if (b === undefined) return;
-  const start = out.length;
-  queryNode(child, t, p, ren, b, out);
-  // Drop results whose bindings loop (a variable bound to a term containing itself).
-  let w = start;
-  for (let r = start; r < out.length; r++) if (!out[r].hasLoops()) out[w++] = out[r];
-  out.length = w;
+/** One query over one trie: tokens, the variables to keep, renaming, results. */
+class Walk {
+  private readonly ren = new Renamer();
+  constructor(
+    private readonly t: Tokens,
+    private readonly keep: Var[],
+    private readonly out: Bindings[],
+  ) {}
+
+  node(node: TNode, p: number, acc: Bindings): void {
+    const tk = this.t.tk;
+    if (p === tk.length) {
+      if (node.count === 0 || acc.hasLoops()) return;
+      const r = acc.narrow(this.keep);
+      for (let i = 0; i < node.count; i++) this.out.push(r);
+      return;
+    }
+    const tok = tk[p];
+    if (tok === END_TOKEN) {
+      const child = node.getEq(END);
+      if (child !== undefined) this.node(child, p + 1, acc);
+      return;
+    }
+    if (tok.kind === Kind.Var) {
+      for (const [entry, end] of unpack(node)) this.entry(entry, tok, end, p + 1, acc);
+      return;
+    }
+    const child = node.getEq(tok.kind === Kind.Expr ? START : exactKey(tok));
+    if (child !== undefined) this.node(child, p + 1, acc);
+    if (node.un !== undefined) {
+      const tail = this.t.ends[p];
+      for (const vchild of node.un.values()) this.entry(vchild.atom!, tok, vchild, tail, acc);
+    }
+  }
+
+  /** Unifies a stored entry (renamed) with the query atom, then walks on from `child`. */
+  private entry(stored: Atom, query: Atom, child: TNode, p: number, acc: Bindings): void {
+    const e = this.ren.rename(stored);
+    const b = acc.clone();
+    if (unifyMut(e, query, b)) this.node(child, p, b);
+  }
 }
 
 /** Complete atoms starting at `node`, each with the node where it ends: stored variables first, then exact keys. */
-function* unpack(node: TNode): Generator<[Atom, TNode]> {
-  if (node.un !== undefined) for (const c of node.un.values()) yield [c.atom!, c];
-  for (const c of node.eqChildren()) {
-    if (c.size >= 0) {
-      for (const [items, end] of unpackN(c, c.size)) yield [new Expr(items), end];
-    } else yield [c.atom!, c];
-  }
+function unpack(node: TNode): Entry[] {
+  const cached = node.unpacked;
+  if (cached !== undefined) return cached;
+  const out: Entry[] = [];
+  if (node.un !== undefined) for (const c of node.un.values()) out.push([c.atom!, c]);
+  forEachEq(node, (key, c) => {
+    if (key === START) for (const [items, end] of unpackSeq(c)) out.push([new Expr(items), end]);
+    else if (key !== END) out.push([c.atom!, c]);
+  });
+  if (out.length <= MAX_CACHED_UNPACK) node.unpacked = out;
+  return out;
 }
 
-function* unpackN(node: TNode, n: number): Generator<[Atom[], TNode]> {
-  if (n === 0) {
-    yield [[], node];
-    return;
+/** The child sequences of expressions whose START led to `node`, each with the node after its END. */
+function unpackSeq(node: TNode): [Atom[], TNode][] {
+  const out: [Atom[], TNode][] = [];
+  const visit = (key: Key, c: TNode): void => {
+    if (key === END) out.push([[], c]);
+    else if (key === START) {
+      for (const [items, end] of unpackSeq(c)) for (const [rest, fin] of unpackSeq(end)) out.push([[new Expr(items), ...rest], fin]);
+    } else for (const [rest, fin] of unpackSeq(c)) out.push([[c.atom!, ...rest], fin]);
+  };
+  if (node.un !== undefined) {
+    for (const c of node.un.values()) for (const [rest, fin] of unpackSeq(c)) out.push([[c.atom!, ...rest], fin]);
   }
-  for (const [a, nd] of unpack(node)) for (const [rest, end] of unpackN(nd, n - 1)) yield [[a, ...rest], end];
+  forEachEq(node, visit);
+  return out;
+}
+
+function forEachEq(node: TNode, fn: (key: Key, child: TNode) => void): void {
+  if (node.eq !== undefined) for (const [k, c] of node.eq) fn(k, c);
+  else if (node.c1 !== undefined) fn(node.k1, node.c1);
 }
 
 /** True when `atom` is stored (by equality) in `space` itself. */
