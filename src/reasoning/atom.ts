@@ -14,9 +14,16 @@ export enum Kind {
   Gnd = 3,
 }
 
+// Fields are assigned in constructors (`declare`d, not class fields): atoms are created in the
+// evaluator's hot loop and define-semantics field initialisers cost a measurable share there.
+
 export class Sym {
-  readonly kind = Kind.Sym as const;
-  constructor(readonly name: string) {}
+  declare readonly kind: Kind.Sym;
+  declare readonly name: string;
+  constructor(name: string) {
+    this.kind = Kind.Sym;
+    this.name = name;
+  }
 }
 
 let nextVarId = 1;
@@ -24,10 +31,15 @@ let nextNamedKey = -1;
 const NAMED_VAR_KEYS = new Map<string, number>();
 
 export class Var {
-  readonly kind = Kind.Var as const;
+  declare readonly kind: Kind.Var;
+  declare readonly name: string;
+  declare readonly id: number;
   /** Unique per (name, id): `id` itself for fresh variables, an interned negative number otherwise. */
-  readonly key: number;
-  constructor(readonly name: string, readonly id = 0) {
+  declare readonly key: number;
+  constructor(name: string, id = 0) {
+    this.kind = Kind.Var;
+    this.name = name;
+    this.id = id;
     if (id > 0) this.key = id;
     else {
       let k = NAMED_VAR_KEYS.get(name);
@@ -46,12 +58,18 @@ export class Var {
 }
 
 export class Expr {
-  readonly kind = Kind.Expr as const;
+  declare readonly kind: Kind.Expr;
+  declare readonly items: Atom[];
   /** Set by the interpreter when an expression is known to be fully evaluated data. */
-  evaluated = false;
+  declare evaluated: boolean;
   /** Lazily computed variables of this (immutable) expression. */
-  vars: Var[] | undefined = undefined;
-  constructor(readonly items: Atom[]) {}
+  declare vars: Var[] | undefined;
+  constructor(items: Atom[]) {
+    this.kind = Kind.Expr;
+    this.items = items;
+    this.evaluated = false;
+    this.vars = undefined;
+  }
 }
 
 /** What a grounded operation returns: results, or a failure that becomes an `Error` or `NotReducible`. */
@@ -85,8 +103,12 @@ export type GndValue =
   | { t: 'other'; v: unknown; name: string; type: Atom; eq?: (o: unknown) => boolean };
 
 export class Gnd {
-  readonly kind = Kind.Gnd as const;
-  constructor(readonly g: GndValue) {}
+  declare readonly kind: Kind.Gnd;
+  declare readonly g: GndValue;
+  constructor(g: GndValue) {
+    this.kind = Kind.Gnd;
+    this.g = g;
+  }
 }
 
 export type Atom = Sym | Var | Expr | Gnd;

@@ -8,8 +8,9 @@
  */
 import { type Atom, Expr as _Expr, ExecError as _ExecError, Gnd as _Gnd, type GroundedOp, Kind as _Kind, S as _S, type Var, UNIT as _UNIT, atomEq as _atomEq, collectVars as _collectVars, errorAtom as _errorAtom, expr as _expr, isError as _isError, metaType as _metaType, sym as _sym, varsOf as _varsOf, Var as _VarClass } from './atom.ts';
 import { Bindings as _Bindings, matchAtoms as _matchAtoms } from './bindings.ts';
-import { Space as _Space, currentEpoch as _currentEpoch } from './space.ts';
-import { type AtomType, atomTypes as _atomTypes, checkApplication as _checkApplication, isFunctionType as _isFunctionType, matchTypes as _matchTypes } from './types.ts';
+import { Space as _Space } from './space.ts';
+import { Budget, DEFAULT_LIMITS, type EvalContext, LimitError, type Limits, isEmbeddedOp, isVariableOp, spaceAtomOf, spaceOf } from './context.ts';
+import { type AtomType, typeCacheOf, atomTypes as _atomTypes, checkApplication as _checkApplication, isFunctionType as _isFunctionType, matchTypes as _matchTypes } from './types.ts';
 // Local aliases: module imports are getters under tsx; the hot path reads locals.
 const Expr = _Expr;
 type Expr = _Expr;
@@ -36,65 +37,12 @@ type Bindings = _Bindings;
 const matchAtoms = _matchAtoms;
 const Space = _Space;
 type Space = _Space;
-const currentEpoch = _currentEpoch;
 const atomTypes = _atomTypes;
 const checkApplication = _checkApplication;
 const isFunctionType = _isFunctionType;
 const matchTypes = _matchTypes;
 
-/** A run went over its step budget, deadline or memory bound. */
-export class LimitError extends Error {
-  constructor(readonly code: 'steps' | 'deadline' | 'depth' | 'alternatives', message: string) {
-    super(message);
-    this.name = 'LimitError';
-  }
-}
-
-export interface Limits {
-  /** Interpreter steps per run (all `!` of a program together). */
-  maxSteps: number;
-  /** Wall-clock budget per run, in milliseconds. */
-  timeoutMs: number;
-  /** Deepest stack of nested calls before the run is stopped. */
-  maxDepth: number;
-  /** Most pending alternatives at once. */
-  maxAlternatives: number;
-}
-
-export const DEFAULT_LIMITS: Limits = { maxSteps: 5_000_000, timeoutMs: 5_000, maxDepth: 50_000, maxAlternatives: 1_000_000 };
-
-/** Shared by every interpretation of one run: budget, output, settings. */
-export class Budget {
-  steps = 0;
-  readonly deadline: number;
-  nesting = 0;
-  constructor(readonly limits: Limits) {
-    this.deadline = now() + limits.timeoutMs;
-  }
-  tick(n: number): void {
-    this.steps += n;
-    if (this.steps > this.limits.maxSteps) throw new LimitError('steps', `step budget of ${this.limits.maxSteps} exceeded`);
-    if (now() > this.deadline) throw new LimitError('deadline', `deadline of ${this.limits.timeoutMs} ms exceeded`);
-  }
-}
-
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
-
-/** What grounded operations may use while executing. */
-export interface EvalContext {
-  /** The space the current evaluation runs against (`&self`). */
-  space: Space;
-  /** Runs a nested interpretation of `(metta atom %Undefined% space)` to completion. */
-  interpret(space: Space, atom: Atom): Atom[];
-  /** Writes one line of program output (println!). */
-  print(line: string): void;
-  budget: Budget;
-  settings: Map<string, Atom>;
-  /** Registers a parser token (bind!). */
-  bindToken(name: string, atom: Atom): void;
-  /** Loads a knowledge-base module by name into a space (import!). */
-  importModule?(name: string, into: Space): void;
-}
+export { Budget, DEFAULT_LIMITS, type EvalContext, LimitError, type Limits, spaceAtomOf };
 
 // ---------------------------------------------------------------------------------------
 // Stack frames
@@ -193,9 +141,6 @@ const V = {
   X: new VarClass('X'),
 };
 
-function spaceOf(a: Atom): Space | undefined {
-  return a.kind === Kind.Gnd && a.g.t === 'other' && a.g.v instanceof Space ? a.g.v : undefined;
-}
 
 function argsOf(a: Atom, n: number): Atom[] | undefined {
   return a.kind === Kind.Expr && a.items.length === n ? a.items : undefined;
@@ -434,23 +379,6 @@ const mettaCallReturn: Native = (args, b) => {
 // ---------------------------------------------------------------------------------------
 // The machine
 
-function isEmbeddedOp(a: Atom): boolean {
-  if (a.kind !== Kind.Expr || a.items.length === 0) return false;
-  const op = a.items[0];
-  return op === S.eval || op === S.evalc || op === S.chain || op === S.unify || op === S.consAtom || op === S.deconsAtom ||
-    op === S.function || op === S.collapseBind || op === S.superposeBind || op === S.metta || op === S.contextSpace || op === S.callNative;
-}
-
-function isVariableOp(a: Atom): boolean {
-  let cur: Atom = a;
-  while (cur.kind === Kind.Expr && cur.items.length > 0) {
-    const h = cur.items[0];
-    if (h.kind === Kind.Var) return true;
-    cur = h;
-  }
-  return false;
-}
-
 function atomToStack(atom: Atom, prev: Frame | undefined): Frame {
   if (atom.kind === Kind.Expr && atom.items.length > 0) {
     const op = atom.items[0];
@@ -518,16 +446,9 @@ export class Interpreter {
     this.maxDepth = n;
   }
 
-  private caches = new Map<Space, { version: number; map: Map<Atom, AtomType[]> }>();
-  /** Symbol-type cache for `space`, dropped whenever any space changes. */
+  /** Symbol-type cache for `space`, valid until it or one of its layers changes. */
   typeCache(space: Space): Map<Atom, AtomType[]> {
-    const v = currentEpoch();
-    let c = this.caches.get(space);
-    if (c === undefined || c.version !== v) {
-      c = { version: v, map: new Map() };
-      this.caches.set(space, c);
-    }
-    return c.map;
+    return typeCacheOf(space);
   }
 
   run(): Atom[] {
@@ -538,7 +459,11 @@ export class Interpreter {
       const alt = this.plan.pop()!;
       const next = this.step(alt.frame, alt.b);
       for (const r of next) {
-        if (r.frame.prev === undefined && r.frame.finished) this.results.push(r.b.apply(r.frame.atom));
+        if (r.frame.prev === undefined && r.frame.finished) {
+          // hyperon's InterpreterState::push: a finished Empty is no result.
+          const a = r.b.apply(r.frame.atom);
+          if (a !== S.empty) this.results.push(a);
+        }
         else this.plan.push(r);
       }
       if (++n === 256) {
@@ -655,7 +580,7 @@ export class Interpreter {
   private execute(op: GroundedOp, call: Expr, space: Space, frame: Frame, b: Bindings): Alt[] {
     const prev = frame.prev;
     const args = call.items.slice(1);
-    const ctx = this.ctx.space === space ? this.ctx : { ...this.ctx, space };
+    const ctx = this.ctx.space === space ? this.ctx : this.ctx.withSpace(space);
     let results: Alt[];
     try {
       const callFrame = callToStack(call, frame.vars, prev);
@@ -805,17 +730,6 @@ function substitute(templ: Atom, v: Var, value: Atom, _sub: Bindings): Atom {
     if (out !== undefined) out.push(r);
   }
   return out === undefined ? templ : new Expr(out);
-}
-
-const spaceAtoms = new WeakMap<Space, Gnd>();
-/** The grounded atom standing for `space` (`&self`, `(new-space)`), one per space. */
-export function spaceAtomOf(space: Space): Gnd {
-  let g = spaceAtoms.get(space);
-  if (g === undefined) {
-    g = new Gnd({ t: 'other', v: space, name: 'GroundingSpace-top', type: S.spaceType });
-    spaceAtoms.set(space, g);
-  }
-  return g;
 }
 
 /** Installs the `if-equal` operation used inside the native strategy. */

@@ -5,13 +5,16 @@
  * results contain an `Error`. Each run has a step budget, a deadline and a size limit.
  */
 import { type Atom, Kind, S, atomToString, expr, isError } from './atom.ts';
-import { Budget, DEFAULT_LIMITS, type EvalContext, Interpreter, type Limits, LimitError, setPrinter, spaceAtomOf } from './interpreter.ts';
+import { Budget, DEFAULT_LIMITS, type EvalContext, type Limits, LimitError, spaceAtomOf } from './context.ts';
+import { Machine, setEvaluatorPrinter } from './evaluator.ts';
+import { Interpreter, setPrinter } from './interpreter.ts';
 import { ParseError, Parser, Tokenizer } from './parser.ts';
 import { Space } from './space.ts';
 import { PRELUDE, registerStdlib } from './stdlib.ts';
 import { atomTypes } from './types.ts';
 
 setPrinter(atomToString);
+setEvaluatorPrinter(atomToString);
 
 /** Largest program accepted by default (bytes of source text). */
 export const DEFAULT_MAX_PROGRAM_BYTES = 1_000_000;
@@ -37,6 +40,11 @@ export interface MettaOptions {
   modules?: Record<string, string>;
   /** Receives `println!` output lines as they happen (default: kept in `output`). */
   print?: (line: string) => void;
+  /**
+   * `native` (default): the direct evaluator (evaluator.ts). `reference`: hyperon's minimal-MeTTa
+   * machine step by step (interpreter.ts), the oracle the native evaluator is tested against.
+   */
+  engine?: 'native' | 'reference';
 }
 
 let stdlibSpace: Space | undefined;
@@ -125,7 +133,12 @@ export class MeTTa {
   }
 
   private evaluate(atom: Atom, ctx: EvalContext): Atom[] {
-    return new Interpreter(this.space, ctx, expr(S.metta, atom, S.undefined, spaceAtomOf(this.space))).run();
+    return this.evaluateIn(this.space, atom, ctx);
+  }
+
+  private evaluateIn(space: Space, atom: Atom, ctx: EvalContext): Atom[] {
+    if (this.options.engine === 'reference') return new Interpreter(space, ctx, expr(S.metta, atom, S.undefined, spaceAtomOf(space))).run();
+    return new Machine(space, ctx).evaluate(atom);
   }
 
   private typeCheck(atom: Atom): Atom | undefined {
@@ -137,31 +150,62 @@ export class MeTTa {
   }
 
   private context(budget: Budget): EvalContext {
-    const print = this.options.print ?? ((line: string) => this.output.push(line));
-    const ctx: EvalContext = {
-      space: this.space,
-      budget,
-      settings: this.settings,
-      print,
-      bindToken: (name, atom) => this.tokenizer.register(name, () => atom),
-      interpret: (space, atom) => {
-        if (budget.nesting >= MAX_NESTING) throw new LimitError('depth', `nested evaluation deeper than ${MAX_NESTING}`);
-        budget.nesting++;
-        try {
-          return new Interpreter(space, { ...ctx, space }, expr(S.metta, atom, S.undefined, spaceAtomOf(space))).run();
-        } finally {
-          budget.nesting--;
-        }
-      },
-      importModule: (name, into) => {
-        const src = this.options.modules?.[name];
-        if (src === undefined) throw new LimitError('depth', `module not found: ${name}`);
-        const p = new Parser(src, this.tokenizer);
-        for (let a = p.next(); a !== undefined; a = p.next()) if (a !== S.exec) into.add(a);
-      },
-    };
-    return ctx;
+    return new RunContext(this, this.space, budget);
   }
+
+  /** @internal Nested evaluation for `case`/`capture`, bounded by MAX_NESTING. */
+  nested(space: Space, atom: Atom, ctx: EvalContext): Atom[] {
+    const budget = ctx.budget;
+    if (budget.nesting >= MAX_NESTING) throw new LimitError('depth', `nested evaluation deeper than ${MAX_NESTING}`);
+    budget.nesting++;
+    try {
+      return this.evaluateIn(space, atom, ctx.withSpace(space));
+    } finally {
+      budget.nesting--;
+    }
+  }
+
+  /** @internal `println!` */
+  printLine(line: string): void {
+    if (this.options.print !== undefined) this.options.print(line);
+    else this.output.push(line);
+  }
+
+  /** @internal `import!` */
+  loadModule(name: string, into: Space): void {
+    const src = this.options.modules?.[name];
+    if (src === undefined) throw new LimitError('depth', `module not found: ${name}`);
+    const p = new Parser(src, this.tokenizer);
+    for (let a = p.next(); a !== undefined; a = p.next()) if (a !== S.exec) into.add(a);
+  }
+}
+
+/** The services one run offers its grounded operations (a class: no closures made per run). */
+class RunContext implements EvalContext {
+  constructor(
+    private readonly runner: MeTTa,
+    readonly space: Space,
+    readonly budget: Budget,
+  ) {}
+  get settings(): Map<string, Atom> {
+    return this.runner.settings;
+  }
+  withSpace(space: Space): EvalContext {
+    return space === this.space ? this : new RunContext(this.runner, space, this.budget);
+  }
+  interpret(space: Space, atom: Atom): Atom[] {
+    return this.runner.nested(space, atom, this);
+  }
+  print(line: string): void {
+    this.runner.printLine(line);
+  }
+  bindToken(name: string, atom: Atom): void {
+    this.runner.tokenizer.register(name, () => atom);
+  }
+  importModule(name: string, into: Space): void {
+    this.runner.loadModule(name, into);
+  }
+
 }
 
 /** `[a, b]` as hyperon's runner prints a result list. */

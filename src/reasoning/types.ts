@@ -3,7 +3,7 @@
  * function application types (`->`), and the argument checks that produce `BadArgType`,
  * `BadType` and `IncorrectNumberOfArguments` errors.
  */
-import { type Atom, Expr as _Expr, Kind as _Kind, S as _S, Var as _Var, errorAtom as _errorAtom, expr as _expr, gndType as _gndType, int as _int, makeVarsUnique as _makeVarsUnique, metaType as _metaType } from './atom.ts';
+import { type Atom, Expr as _Expr, Kind as _Kind, S as _S, Var as _Var, errorAtom as _errorAtom, expr as _expr, gndType as _gndType, int as _int, makeVarsUnique as _makeVarsUnique, metaType as _metaType, varsOf as _varsOf } from './atom.ts';
 import { Bindings as _Bindings, matchAtoms as _matchAtoms } from './bindings.ts';
 import type { Space } from './space.ts';
 // Local aliases: module imports are getters under tsx; the hot path reads locals.
@@ -20,6 +20,7 @@ const gndType = _gndType;
 const int = _int;
 const makeVarsUnique = _makeVarsUnique;
 const metaType = _metaType;
+const varsOf = _varsOf;
 const Bindings = _Bindings;
 type Bindings = _Bindings;
 const matchAtoms = _matchAtoms;
@@ -55,24 +56,67 @@ export function matchTypes(t1: Atom, t2: Atom, bindings: Bindings): Bindings | u
   return matchAtoms(t1, t2, bindings);
 }
 
+const NUMBER_TYPES: AtomType[] = [{ type: S.number }];
+const STRING_TYPES: AtomType[] = [{ type: S.string }];
+const BOOL_TYPES: AtomType[] = [{ type: S.boolT }];
+const UNDEF_TYPES: AtomType[] = [UNDEF];
+
 /** All types of `atom` in `space`. Symbols without declarations and untyped expressions are `%Undefined%`. */
 export function atomTypes(space: Space, atom: Atom, cache?: Map<Atom, AtomType[]>): AtomType[] {
   switch (atom.kind) {
     case Kind.Var:
-      return [UNDEF];
-    case Kind.Gnd:
-      return [{ type: makeVarsUnique(gndType(atom.g)) }];
+      return UNDEF_TYPES;
+    case Kind.Gnd: {
+      const g = atom.g;
+      if (g.t === 'int' || g.t === 'float') return NUMBER_TYPES;
+      if (g.t === 'str') return STRING_TYPES;
+      if (g.t === 'bool') return BOOL_TYPES;
+      return [{ type: makeVarsUnique(gndType(g)) }];
+    }
     case Kind.Sym: {
       const hit = cache?.get(atom);
-      if (hit !== undefined) return hit.map((t) => ({ type: makeVarsUnique(t.type) }));
+      if (hit !== undefined) return freshTypes(hit);
       const decl = declaredTypes(space, atom);
-      const res = decl.length === 0 ? [UNDEF] : decl.map((type) => ({ type }));
+      const res = decl.length === 0 ? UNDEF_TYPES : decl.map((type) => ({ type }));
       cache?.set(atom, res);
       return res;
     }
     case Kind.Expr:
       return exprTypes(space, atom, cache);
   }
+}
+
+/** A cached type list with its type variables renamed fresh (shared as is when it has none). */
+function freshTypes(types: AtomType[]): AtomType[] {
+  for (const t of types) if (t.type.kind === Kind.Var || (t.type.kind === Kind.Expr && varsOf(t.type).length > 0)) return types.map((x) => ({ type: makeVarsUnique(x.type) }));
+  return types;
+}
+
+const typeMemos = new WeakMap<Space, { stamp: number[]; map: Map<Atom, AtomType[]> }>();
+
+function stampOf(space: Space, out: number[] = []): number[] {
+  out.push(space.id, space.version);
+  for (const d of space.deps) stampOf(d, out);
+  return out;
+}
+
+function sameStamp(space: Space, stamp: number[], i = 0): number {
+  if (stamp[i] !== space.id || stamp[i + 1] !== space.version) return -1;
+  i += 2;
+  for (const d of space.deps) {
+    i = sameStamp(d, stamp, i);
+    if (i < 0) return -1;
+  }
+  return i;
+}
+
+/** The symbol-type cache of `space`, valid until it or one of its layers changes. */
+export function typeCacheOf(space: Space): Map<Atom, AtomType[]> {
+  const memo = typeMemos.get(space);
+  if (memo !== undefined && sameStamp(space, memo.stamp) === memo.stamp.length) return memo.map;
+  const map = new Map<Atom, AtomType[]>();
+  typeMemos.set(space, { stamp: stampOf(space), map });
+  return map;
 }
 
 function exprTypes(space: Space, e: Expr, cache?: Map<Atom, AtomType[]>): AtomType[] {
@@ -122,54 +166,52 @@ export interface ApplicationCheck {
  * against `expected`. Yields one result per way the check can succeed or fail.
  */
 export function checkApplication(space: Space, e: Expr, fnType: Expr, expected: Atom, bindings: Bindings, cache?: Map<Atom, AtomType[]>): ApplicationCheck[] {
-  const formals = fnType.items.slice(1);
-  const actuals = e.items.slice(1);
   const out: ApplicationCheck[] = [];
-  const total = e.items.length;
-  const step = (fi: number, ai: number, b: Bindings): void => {
-    const remaining = formals.length - fi;
-    if (remaining === 0) {
-      out.push({ error: errorAtom(e, S.incorrectArgs), bindings: b });
-      return;
-    }
-    if (remaining === 1) {
-      const ret = formals[fi];
-      if (ai < actuals.length) {
-        out.push({ error: errorAtom(e, S.incorrectArgs), bindings: b });
-        return;
-      }
-      const m = matchTypes(ret, expected, b);
-      if (m !== undefined) out.push({ ret, bindings: m });
-      else out.push({ error: errorAtom(e, expr(S.badType, expected, ret)), bindings: b });
-      return;
-    }
-    if (remaining <= actuals.length - ai) {
-      out.push({ error: errorAtom(e, S.incorrectArgs), bindings: b });
-      return;
-    }
-    if (ai >= actuals.length) {
-      out.push({ error: errorAtom(e, S.incorrectArgs), bindings: b });
-      return;
-    }
-    const formal = formals[fi];
-    const actual = actuals[ai];
-    const argId = total - (remaining - 1);
-    if (isMetaType(formal)) {
-      const meta = metaType(actual);
-      if (formal === S.atom || formal === meta) step(fi + 1, ai + 1, b);
-      else out.push({ error: errorAtom(e, expr(S.badArgType, int(argId), formal, meta)), bindings: b });
-      return;
-    }
-    for (const at of atomTypes(space, actual, cache)) {
-      if (at.error !== undefined) {
-        out.push({ error: at.error, bindings: b });
-        continue;
-      }
-      const m = matchTypes(formal, at.type, b);
-      if (m !== undefined) step(fi + 1, ai + 1, m);
-      else out.push({ error: errorAtom(e, expr(S.badArgType, int(argId), b.apply(formal), at.type)), bindings: b });
-    }
-  };
-  step(0, 0, bindings);
+  checkFrom({ space, e, formals: fnType.items, expected, cache, out }, 1, 1, bindings);
   return out;
+}
+
+interface Check {
+  space: Space;
+  e: Expr;
+  /** The function type; formals start at index 1 (after `->`), actual arguments at 1 in `e`. */
+  formals: Atom[];
+  expected: Atom;
+  cache: Map<Atom, AtomType[]> | undefined;
+  out: ApplicationCheck[];
+}
+
+function checkFrom(c: Check, fi: number, ai: number, b: Bindings): void {
+  const { e, formals, out } = c;
+  const actuals = e.items;
+  const remaining = formals.length - fi;
+  if (remaining === 0 || (remaining === 1 && ai < actuals.length) || (remaining > 1 && (remaining <= actuals.length - ai || ai >= actuals.length))) {
+    out.push({ error: errorAtom(e, S.incorrectArgs), bindings: b });
+    return;
+  }
+  if (remaining === 1) {
+    const ret = formals[fi];
+    const m = matchTypes(ret, c.expected, b);
+    if (m !== undefined) out.push({ ret, bindings: m });
+    else out.push({ error: errorAtom(e, expr(S.badType, c.expected, ret)), bindings: b });
+    return;
+  }
+  const formal = formals[fi];
+  const actual = actuals[ai];
+  const argId = actuals.length - (remaining - 1);
+  if (isMetaType(formal)) {
+    const meta = metaType(actual);
+    if (formal === S.atom || formal === meta) checkFrom(c, fi + 1, ai + 1, b);
+    else out.push({ error: errorAtom(e, expr(S.badArgType, int(argId), formal, meta)), bindings: b });
+    return;
+  }
+  for (const at of atomTypes(c.space, actual, c.cache)) {
+    if (at.error !== undefined) {
+      out.push({ error: at.error, bindings: b });
+      continue;
+    }
+    const m = matchTypes(formal, at.type, b);
+    if (m !== undefined) checkFrom(c, fi + 1, ai + 1, m);
+    else out.push({ error: errorAtom(e, expr(S.badArgType, int(argId), b.apply(formal), at.type)), bindings: b });
+  }
 }
