@@ -7,6 +7,7 @@ export type { Handler, HandlerContext, Message, MessageInput, Middleware, Next, 
 export {
   MessageProcessor,
   getMessageProcessor,
+  retryDelay,
   type AcceptResult,
   type MessageStatus,
   type MessageStatusName,

@@ -315,6 +315,19 @@ function errorInfo(err: unknown): { code: string; message: string } {
 }
 
 /**
+ * The wait before retrying after failed attempt `failedAttempt` (1-based): an exponential step
+ * `base * 2^(failedAttempt - 1)` capped at `max`, with equal jitter (half fixed, half random),
+ * so retries of many messages that failed together spread out instead of arriving together.
+ *
+ * @example
+ * retryDelay(3, 100, 30_000, Math.random()); // between 200 and 400 ms
+ */
+export function retryDelay(failedAttempt: number, base: number, max: number, random: number): number {
+  const step = Math.min(max, base * 2 ** (failedAttempt - 1));
+  return step / 2 + random * (step / 2);
+}
+
+/**
  * @example
  * const processor = new MessageProcessor({ maxWorkers: 20 });
  * processor.registerHandler('consent.check', async (message) => checkConsent(message.payload));
@@ -1099,7 +1112,7 @@ export class MessageProcessor {
       entry.reject?.(err);
     } else if (entry.attempt <= this.maxRetries && this.#state !== 'stopped' && isRetryable(err)) {
       this.#retried++;
-      const delay = this.#backoff(entry.attempt);
+      const delay = retryDelay(entry.attempt, this.#retryBaseDelay, this.#retryMaxDelay, this.#random());
       entry.attempt++;
       entry.state = DELAYED;
       entry.dueAt = now + delay;
@@ -1118,12 +1131,6 @@ export class MessageProcessor {
       this.#meter.record(entry.message.recipient, entry.message.messageType, now - entry.acceptedAt, errorCode(err));
       this.#deadLetter(entry, err, entry.attempt);
     }
-  }
-
-  /** Equal jitter: half the exponential step fixed, half random, capped. */
-  #backoff(failedAttempt: number): number {
-    const step = Math.min(this.#retryMaxDelay, this.#retryBaseDelay * 2 ** (failedAttempt - 1));
-    return step / 2 + this.#random() * (step / 2);
   }
 
   #deadLetter(entry: Entry, err: unknown, attempts: number): void {
