@@ -36,6 +36,8 @@ export interface DatabaseOptions {
   migrations?: readonly Migration[];
   /** `PRAGMA foreign_keys`; default true. */
   foreignKeys?: boolean;
+  /** Most bytes SQLite's page cache holds (default 8 MiB). */
+  pageCacheBytes?: number;
   /** How long a write waits for others to share its sync, in ms; default the backend's (0: writes arriving during a sync share the next one). */
   groupCommitMs?: number;
   /** Writes executed but not yet durable beyond which new writes fail with 429; default 10,000. */
@@ -104,8 +106,10 @@ export interface PerformanceStats {
     recordsSinceSnapshot: number;
     lastSnapshotError: string | undefined;
   };
-  /** Bytes SQLite holds (database pages and caches). */
+  /** Bytes SQLite holds in the WASM heap (page cache, statements, schema). */
   sqliteMemoryBytes: number;
+  /** Size of the database itself (page_count x page_size), held once more by the in-memory file. */
+  databaseBytes: number;
 }
 
 export interface HealthReport {
@@ -458,6 +462,7 @@ export class OptimizedDatabase {
         lastSnapshotError: this.#lastSnapshotError,
       },
       sqliteMemoryBytes: this.#conn?.memoryUsed() ?? 0,
+      databaseBytes: this.#conn ? Number(this.#conn.internal('SELECT page_count * page_size AS n FROM pragma_page_count, pragma_page_size')[0].n) : 0,
     };
   }
 
@@ -667,7 +672,7 @@ export class OptimizedDatabase {
   async #load(): Promise<Omit<StartReport, 'migrated' | 'millis'>> {
     const state = await this.#backend.open();
     const SQL = await getSql();
-    const conn = new Connection(SQL, state.snapshot, { poolSize: this.#options.poolSize, foreignKeys: this.#options.foreignKeys });
+    const conn = new Connection(SQL, state.snapshot, { poolSize: this.#options.poolSize, foreignKeys: this.#options.foreignKeys, pageCacheBytes: this.#options.pageCacheBytes });
     try {
       if (state.snapshot) {
         try {
