@@ -1,7 +1,7 @@
 /**
  * Messaging over HTTP. Sending is for agents and admins; every body is checked at the edge and
  * refused whole with a 400 naming the exact field or frame fault, so bad input never reaches
- * the queue.
+ * the queue. JSON envelopes may use the seed's snake_case names and priority names.
  *
  *   POST /messages                        one JSON envelope; 202 {id} once durably accepted,
  *                                         or with ?wait=true 200 {id, result} after the handler
@@ -23,6 +23,7 @@ import type { MessageView } from './codec-batch.ts';
 import { decodeBatch } from './codec.ts';
 import { FRAME_CONTENT_TYPE, MAX_BATCH_MESSAGES } from './codec-format.ts';
 import { HandlerFailedError, UnknownMessageTypeError } from './errors.ts';
+import { MessagePriority } from './priority.ts';
 import type { MessageProcessor } from './processor.ts';
 
 /** What the routes need: the app's message processor. */
@@ -54,6 +55,34 @@ function isFrame(c: Context): boolean {
   return type !== undefined && type.split(';')[0].trim().toLowerCase() === FRAME_CONTENT_TYPE;
 }
 
+const SNAKE_CASE: readonly (readonly [string, string])[] = [
+  ['message_type', 'messageType'],
+  ['batch_key', 'batchKey'],
+  ['correlation_id', 'correlationId'],
+];
+
+/**
+ * A JSON envelope as agents send it: the camelCase fields of `Message`, or the seed's snake_case
+ * (`message_type`, `batch_key`, `correlation_id`), and a priority as its number or its name
+ * (`"HIGH"`). Anything else is left for validation to name.
+ */
+function fromJson(value: unknown, path: string): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  let m = value as Record<string, unknown>;
+  for (const [snake, camel] of SNAKE_CASE) {
+    if (!(snake in m)) continue;
+    if (camel in m && m[camel] !== m[snake]) {
+      throw new ValidationError(`${path ? `${path}.` : ''}${snake} and ${camel} disagree; send one of them`, `${path ? `${path}.` : ''}${camel}`);
+    }
+    m = { ...m, [camel]: m[snake] };
+    delete m[snake];
+  }
+  if (typeof m.priority === 'string' && m.priority.toUpperCase() in MessagePriority) {
+    m = { ...m, priority: MessagePriority[m.priority.toUpperCase() as keyof typeof MessagePriority] };
+  }
+  return m;
+}
+
 /** A handler's result as JSON, or a 502 when it cannot be one. */
 function resultJson(result: unknown): string {
   try {
@@ -73,7 +102,7 @@ export function createMessagingRoutes(deps: MessagingDeps): Hono<AppEnv> {
   const senders = requireRole('agent', 'admin');
 
   app.post('/messages', senders, async (c) => {
-    const body = await readJsonBody(c);
+    const body = fromJson(await readJsonBody(c), '');
     if (Array.isArray(body)) throw new ValidationError('POST /messages takes one message object; send arrays to /messages/batch', 'message');
     const wait = c.req.query('wait');
     if (wait !== undefined && wait !== 'true' && wait !== 'false') throw new ValidationError('wait must be true or false', 'wait');
@@ -109,7 +138,7 @@ export function createMessagingRoutes(deps: MessagingDeps): Hono<AppEnv> {
       const body = await readJsonBody(c);
       if (!Array.isArray(body)) throw new ValidationError('the body must be a JSON array of messages (or a batch frame)', 'messages');
       if (body.length > MAX_BATCH_MESSAGES) throw new ValidationError(`a batch holds at most ${MAX_BATCH_MESSAGES} messages, got ${body.length}`, 'messages');
-      accepted = await processor.acceptMessages(body);
+      accepted = await processor.acceptMessages(body.map((m, i) => fromJson(m, `messages[${i}]`)));
     }
     if (accepted.accepted === 0) throw new ValidationError('the batch holds no messages', 'messages');
     return c.json(accepted, 202);

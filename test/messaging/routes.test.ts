@@ -93,6 +93,17 @@ Routes('POST /messages?wait=true answers with the handler result, or its failure
   assert.match(err.message, /custodian unreachable/);
 });
 
+Routes("JSON envelopes may use the seed's snake_case fields and priority names", async ({ t, agent, processor }) => {
+  const seed = { id: 'seed-1', sender: 'consent_agent', recipient: 'custodian_agent', message_type: 'consent.check', payload: { consent: true }, priority: 'HIGH', timeout: 5000, batch_key: 'b1' };
+  assert.is((await t.call('POST', '/messages', { key: agent, json: seed })).status, 202);
+  await sleep(5);
+  assert.equal(processor.getMessageStatus('seed-1')?.messageType, 'consent.check');
+  const clash = await errorOf(await t.call('POST', '/messages', { key: agent, json: { ...seed, messageType: 'other' } }));
+  assert.is(clash.field, 'messageType');
+  const badName = await errorOf(await t.call('POST', '/messages/batch', { key: agent, json: [{ ...seed, priority: 'URGENT' }] }));
+  assert.is(badName.field, 'messages[0].priority');
+});
+
 Routes('sending is for agents and admins only', async ({ t }) => {
   assert.is((await t.call('POST', '/messages', { json: msg() })).status, 401);
   assert.is((await t.call('POST', '/messages', { key: await t.keyFor('researcher'), json: msg() })).status, 403);
