@@ -292,7 +292,11 @@ export class OptimizedDatabase {
     const wasReady = this.#state === 'ready';
     this.#state = 'closing';
     try {
-      await this.#flushing;
+      // Writes already run are made durable (or fail) before anything is released.
+      while (this.#pending.length || this.#flushing) {
+        if (!this.#flushing) this.#startFlush();
+        await this.#flushing;
+      }
       await this.#snapshotting;
       if (wasReady && this.#options.snapshotOnClose !== false && this.#recordsSinceSnapshot > 0 && this.#conn) {
         await this.#backend.snapshot(this.#conn.export(), this.#seq).catch(noop);
@@ -528,7 +532,8 @@ export class OptimizedDatabase {
         // SQLite already rolled back (e.g. an OR ROLLBACK conflict).
       }
       if (effects.schema) this.#schemaChanged(conn);
-      throw toStorageError(err);
+      // SQLite failures are already StorageErrors; the callback's own errors pass through as thrown.
+      throw err;
     } finally {
       tx.close();
       conn.internal('PRAGMA query_only = ON');

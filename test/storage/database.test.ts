@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { OverloadedError } from '../../src/shared/errors.ts';
+import { NotFoundError, OverloadedError } from '../../src/shared/errors.ts';
 import {
   createMemoryBackend,
   OptimizedDatabase,
@@ -217,15 +217,15 @@ Tx('a transaction is all or nothing and resolves with its value once durable', a
     }),
     'constraint_violation',
   );
-  const boom = db.transaction(() => {
-    throw new Error('app failure');
-  });
+  const appError = new NotFoundError('no such study');
   try {
-    await boom;
+    await db.transaction((tx) => {
+      tx.run('INSERT INTO consent (patient) VALUES (?)', ['d']);
+      throw appError;
+    });
     assert.unreachable();
   } catch (err) {
-    assert.instance(err, StorageError);
-    assert.match((err as Error).message, /app failure/);
+    assert.is(err, appError, 'the callback\'s own error comes back unchanged');
   }
   assert.equal(db.executeQuery('SELECT patient, scope FROM consent ORDER BY id').rows, [{ patient: 'a', scope: null }, { patient: 'b', scope: '1' }]);
   await db.close();
@@ -340,6 +340,17 @@ Durable('a failed append is not acknowledged and is rolled back in memory', asyn
   await db.close();
   const again = await open(backend);
   assert.equal(again.executeQuery('SELECT patient FROM consent ORDER BY id').rows, [{ patient: 'kept' }, { patient: 'after' }]);
+  await again.close();
+});
+
+Durable('close() makes every write already run durable first, even inside a group-commit window', async () => {
+  const backend = createMemoryBackend();
+  const db = await open(backend, { snapshotOnClose: false, groupCommitMs: 20 });
+  const writes = [1, 2, 3].map((i) => db.executeQuery('INSERT INTO consent (patient) VALUES (?)', [`p${i}`]));
+  await db.close();
+  for (const w of writes) await w;
+  const again = await open(backend);
+  assert.equal(again.executeQuery('SELECT COUNT(*) AS n FROM consent').rows, [{ n: 3 }]);
   await again.close();
 });
 
