@@ -25,6 +25,19 @@
  * - Migrations: `{domain, version, up}` per domain, all passed in `options.migrations`, applied
  *   at `start()` in one transaction; a database with a newer version of any domain than the
  *   code knows refuses to open.
+ *
+ * What "pool" and "queue" mean here: sql.js is one in-process database, so there is no
+ * connection pool. `poolSize` bounds an LRU of prepared statements (evicted ones are freed).
+ * Writes run one at a time by construction (JavaScript is single-threaded and sql.js
+ * synchronous); their journal records go through one queue to the backend, which syncs each
+ * batch of records once (group commit; `groupCommitMs` widens the window).
+ *
+ * Hosts: Node — `createFileBackend(dir)` from `./file-backend.ts` (Node-only; importing it also
+ * lets `new OptimizedDatabase('/dir')` work). Workers — inside a Durable Object,
+ * `new OptimizedDatabase(createDurableObjectBackend(this.ctx.storage), options)` started in
+ * `ctx.blockConcurrencyWhile`; `createShardRouter(env.NAMESPACE, {shardCount})` from
+ * `./sharding.ts` picks the object owning a key. Workers forbid registering SQL functions, so
+ * there writes that would call random()/randomblob() are refused (bind a JS-drawn value).
  */
 export { OptimizedDatabase } from './database.ts';
 export type {
@@ -49,3 +62,5 @@ export { QueryCache, type CachedQueryOptions, type QueryCacheOptions, type Query
 export type { StatementCacheStats } from './statement-cache.ts';
 export type { LatencySummary } from './latency.ts';
 export { getSql } from './sql.ts';
+export { createDurableObjectBackend, type DurableObjectBackendOptions, type DurableObjectStorageLike } from './durable-object-backend.ts';
+export { createShardRouter, shardFor, type DurableObjectNamespaceLike, type ShardRouter } from './sharding.ts';
