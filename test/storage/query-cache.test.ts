@@ -51,12 +51,13 @@ Cache('bounded by bytes, and a result larger than the whole cache is not kept', 
 
 Cache('TTL: entries expire; a TTL of 0 does not cache', async () => {
   const cache = new QueryCache();
-  cache.set('q', [], [{ a: 1 }], { cacheTtl: 15 }, describe('q', []));
+  cache.set('short', [], [{ a: 1 }], { cacheTtl: 1 }, describe('short', []));
+  cache.set('long', [], [{ a: 1 }], { cacheTtl: 60_000 }, describe('long', []));
   cache.set('z', [], [{ a: 1 }], { cacheTtl: 0 }, describe('z', []));
-  assert.ok(cache.get('q', []));
   assert.is(cache.get('z', []), undefined);
-  await sleep(30);
-  assert.is(cache.get('q', []), undefined);
+  await sleep(10);
+  assert.is(cache.get('short', []), undefined);
+  assert.ok(cache.get('long', []));
   assert.is(cache.getStats().expirations, 1);
 });
 
