@@ -560,6 +560,19 @@ export function merge(dst: usize, src: usize): i32 {
   return (x & 0xffffffff) + (x >> 32);
 }
 
+/** The sum of counters [from, to), a 64-bit word at a time where it can. */
+function sumRun<T>(base: usize, from: i32, to: i32): u64 {
+  const shift = <usize>alignof<T>();
+  let sum: u64 = 0;
+  let i = from;
+  if (sizeof<T>() < 8) {
+    const per = 8 >> <i32>shift;
+    for (; i + per <= to; i += per) sum += wordSum<T>(load<u64>(base + (<usize>i << shift)));
+  }
+  for (; i < to; i++) sum += <u64>load<T>(base + (<usize>i << shift));
+  return sum;
+}
+
 /**
  * The first window offset in [from, to) where the running count (starting at cumBefore) passes
  * `rank`. Narrow counters are skipped a 64-bit word at a time while the whole word stays below.
@@ -687,10 +700,13 @@ export function countsBelow(h: usize, ptr: usize, len: usize): i32 {
       store<f64>(p, 0);
       continue;
     }
-    const end = b >= f64.MAX_VALUE ? cap : indexOf(b, s) - lo;
-    while (off < end && off < cap) {
-      cum += getCount(base, off, shift);
-      off++;
+    let end = b >= f64.MAX_VALUE ? cap : indexOf(b, s) - lo;
+    if (end > cap) end = cap;
+    if (off < end) {
+      if (shift == 1) cum += sumRun<u16>(base, off, end);
+      else if (shift == 2) cum += sumRun<u32>(base, off, end);
+      else cum += sumRun<u64>(base, off, end);
+      off = end;
     }
     store<f64>(p, <f64>(cum + zeros));
   }

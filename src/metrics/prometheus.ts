@@ -190,6 +190,30 @@ export interface PrometheusHistogramOptions {
   bucketsPerOctave?: number;
 }
 
+/** Bucket boundaries and line prefixes of recent exports, reused while a series' range holds. */
+interface Layout {
+  bounds: Float64Array;
+  prefixes: string[];
+}
+const MAX_LAYOUTS = 512;
+const layouts = new Map<string, Layout>();
+
+function layoutFor(table: BoundaryTable, tableKey: string, open: string, lo: number, hi: number): Layout {
+  const key = `${tableKey}\u0000${lo}\u0000${hi}\u0000${open}`;
+  let layout = layouts.get(key);
+  if (!layout) {
+    const bounds: number[] = [];
+    const prefixes: string[] = [];
+    for (let e = lo; e <= hi; e++) {
+      bounds.push(...table.values(e));
+      for (const le of table.labels(e)) prefixes.push(`${open}${le}} `);
+    }
+    if (layouts.size >= MAX_LAYOUTS) layouts.clear();
+    layouts.set(key, (layout = { bounds: Float64Array.from(bounds), prefixes }));
+  }
+  return layout;
+}
+
 /** The sample lines (no HELP/TYPE) of one histogram series. */
 export function histogramSamples(h: Histogram, options: PrometheusHistogramOptions): string {
   const { name, labels = {}, scale = 1, bucketsPerOctave = 4 } = options;
@@ -199,16 +223,16 @@ export function histogramSamples(h: Histogram, options: PrometheusHistogramOptio
   let out = '';
   const max = h.max;
   if (n > 0 && max > 0) {
-    const table = tableFor(h.relativeError, bucketsPerOctave, scale);
+    const s = subBucketsFor(h.relativeError);
+    const tableKey = `${s}/${bucketsPerOctave}/${scale}`;
     const [lo, hi] = octaveRange(h.min, max);
-    const bounds: number[] = [];
-    const les: string[] = [];
-    for (let e = lo; e <= hi; e++) {
-      bounds.push(...table.values(e));
-      les.push(...table.labels(e));
-    }
+    const { bounds, prefixes } = layoutFor(tableFor(h.relativeError, bucketsPerOctave, scale), tableKey, open, lo, hi);
     const counts = h.countsBelow(bounds);
-    for (let i = 0; i < les.length; i++) out += `${open}${les[i]}} ${counts[i]}\n`;
+    for (let i = 0; i < prefixes.length; i++) {
+      const c = counts[i];
+      // Small integers print much faster as int32 than as doubles.
+      out += prefixes[i] + (c < 2147483648 ? c | 0 : c) + '\n';
+    }
   }
   const plain = inner ? `{${inner}}` : '';
   out += `${open}le="+Inf"} ${n}\n${name}_sum${plain} ${formatValue(h.sum * scale)}\n${name}_count${plain} ${n}\n`;

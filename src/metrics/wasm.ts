@@ -80,12 +80,14 @@ export class MetricsInstance {
 
   /** A Float64Array over all of linear memory, rebuilt when memory has grown. */
   f64(): Float64Array {
-    if (this.#f64.buffer !== this.x.memory.buffer) this.#f64 = new Float64Array(this.x.memory.buffer);
+    // Growing memory detaches the old buffer, so a view of length 0 is stale (reading
+    // memory.buffer each time would cost more than the calls it serves).
+    if (this.#f64.length === 0) this.#f64 = new Float64Array(this.x.memory.buffer);
     return this.#f64;
   }
 
   u8(): Uint8Array {
-    if (this.#u8.buffer !== this.x.memory.buffer) this.#u8 = new Uint8Array(this.x.memory.buffer);
+    if (this.#u8.length === 0) this.#u8 = new Uint8Array(this.x.memory.buffer);
     return this.#u8;
   }
 
@@ -96,11 +98,7 @@ export class MetricsInstance {
     this.queued = 0;
     let st: number;
     try {
-      const buffer = this.x.memory.buffer;
-      if (this.#wasmValues.buffer !== buffer) {
-        this.#wasmHandles = new Int32Array(buffer, this.#queuePtr, QUEUE_SIZE);
-        this.#wasmValues = new Float64Array(buffer, this.#queuePtr + QUEUE_SIZE * 4, QUEUE_SIZE);
-      }
+      this.#queueViews();
       this.#wasmHandles.set(n === QUEUE_SIZE ? this.queuedHandles : this.queuedHandles.subarray(0, n));
       this.#wasmValues.set(n === QUEUE_SIZE ? this.queuedValues : this.queuedValues.subarray(0, n));
       st = this.x.recordQueued(this.#queuePtr, this.#queuePtr + QUEUE_SIZE * 4, n);
@@ -117,13 +115,17 @@ export class MetricsInstance {
    */
   scratch(n: number): number {
     if (n <= QUEUE_SIZE) {
-      if (this.#wasmValues.buffer !== this.x.memory.buffer) {
-        this.#wasmHandles = new Int32Array(this.x.memory.buffer, this.#queuePtr, QUEUE_SIZE);
-        this.#wasmValues = new Float64Array(this.x.memory.buffer, this.#queuePtr + QUEUE_SIZE * 4, QUEUE_SIZE);
-      }
+      this.#queueViews();
       return (this.#queuePtr + QUEUE_SIZE * 4) >>> 3;
     }
     return this.io(n * 8) >>> 3;
+  }
+
+  #queueViews(): void {
+    if (this.#wasmValues.length !== 0) return;
+    const buffer = this.x.memory.buffer;
+    this.#wasmHandles = new Int32Array(buffer, this.#queuePtr, QUEUE_SIZE);
+    this.#wasmValues = new Float64Array(buffer, this.#queuePtr + QUEUE_SIZE * 4, QUEUE_SIZE);
   }
 
   /** Reserves the I/O region for `bytes` bytes and returns its address. */
