@@ -38,11 +38,13 @@ export function withTiming(options: TimingOptions = {}): MiddlewareHandler {
   const maxRecorders = options.maxRecorders ?? 2000;
   const recorders = new Map<string, MetricRecorder | null>();
 
-  function recorderFor(route: string, method: string, status: number, agent: string | undefined): MetricRecorder | null {
-    const key = `${method} ${status} ${agent ?? ''} ${route}`;
+  /** Keyed by the raw header, so a known caller costs no label checks. */
+  function recorderFor(route: string, method: string, status: number, agentHeader: string | undefined): MetricRecorder | null {
+    const key = `${method} ${status} ${agentHeader ?? ''} ${route}`;
     let rec = recorders.get(key);
     if (rec === undefined) {
       if (recorders.size >= maxRecorders) recorders.clear();
+      const agent = agentLabel(agentHeader);
       const tags: Record<string, string> = { route, method, status: String(status) };
       if (agent !== undefined) tags.agent = agent;
       try {
@@ -63,7 +65,7 @@ export function withTiming(options: TimingOptions = {}): MiddlewareHandler {
     let route = routePath(c, -1);
     if (route === '*' || route === '/*' || route === '') route = 'unmatched';
     const status = c.res.status;
-    recorderFor(route, c.req.method, status, agentLabel(c.req.header('x-agent-id')))?.record(ms, status >= 500);
+    recorderFor(route, c.req.method, status, c.req.header('x-agent-id'))?.record(ms, status >= 500);
     try {
       c.res.headers.append('server-timing', `app;dur=${ms.toFixed(3)}`);
     } catch {
