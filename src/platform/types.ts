@@ -6,7 +6,7 @@
 import type { SqlJsStatic } from 'sql.js';
 
 /** Names of the modules in `wasm/`, one per `assembly/<domain>/`. */
-export type WasmModuleName = 'checksum' | 'codec' | 'metrics';
+export type WasmModuleName = 'checksum' | 'codec' | 'metrics' | 'privacy';
 
 export interface ProcessStats {
   /** Resident/heap figures in bytes where the host reports them; heapLimit is the most the heap may grow to. */

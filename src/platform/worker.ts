@@ -8,12 +8,14 @@ import SQL_WASM from 'sql.js/dist/sql-wasm-browser.wasm';
 import CHECKSUM_WASM from '../../wasm/checksum.wasm';
 import CODEC_WASM from '../../wasm/codec.wasm';
 import METRICS_WASM from '../../wasm/metrics.wasm';
+import PRIVACY_WASM from '../../wasm/privacy.wasm';
 import type { Platform, WasmModuleName } from './types.ts';
 
 const MODULES: Record<WasmModuleName, WebAssembly.Module> = {
   checksum: CHECKSUM_WASM,
   codec: CODEC_WASM,
   metrics: METRICS_WASM,
+  privacy: PRIVACY_WASM,
 };
 
 export const platform: Platform = {

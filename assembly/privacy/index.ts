@@ -1,0 +1,81 @@
+// Boundary of the privacy module: flat exported verbs only (logic in table.ts, groupify.ts,
+// models.ts, mondrian.ts). One job at a time: `reset()`, `alloc()` the input regions, fill them
+// from JS, `prepare()`, then `checkNode()` per transformation. Any call that allocates may grow
+// memory, so JS rebuilds its typed-array views after it.
+
+import { arenaAlloc, arenaReset, arenaUsed } from './arena';
+import { checkNode as check, classCount, classOk, classRep, nClasses, prepareGroupify, tupleClass } from './groupify';
+import { setModels as storeModels } from './models';
+import { RESULTS } from './results';
+import { nTuples, prepareTable, rowTuple, tupleWeight } from './table';
+import { ERR_OUT_OF_MEMORY } from '../shared/status';
+
+/** Forgets the previous job. */
+export function reset(): void {
+  arenaReset();
+}
+
+/** Pointer to `bytes` of job memory, or a negative status. */
+export function alloc(bytes: u32): i32 {
+  const ptr = arenaAlloc(<usize>bytes);
+  return ptr == 0 ? ERR_OUT_OF_MEMORY : <i32>ptr;
+}
+
+/** Reads the table descriptor at `descPtr`; returns the number of distinct tuples or a negative status. */
+export function prepare(descPtr: u32): i32 {
+  const d = prepareTable(<usize>descPtr);
+  if (d < 0) return d;
+  const status = prepareGroupify();
+  return status < 0 ? status : d;
+}
+
+/** Installs `count` privacy models (4 f64 words each) read from `ptr`. */
+export function setModels(ptr: u32, count: i32): i32 {
+  return storeModels(<usize>ptr, count);
+}
+
+/** Checks the transformation at `levelsPtr` (u32 per quasi-identifier): 1 anonymous, 0 not, or a negative status. */
+export function checkNode(levelsPtr: u32, k: u32, maxSuppressed: f64, wantPenalty: i32): i32 {
+  return check(<usize>levelsPtr, k, maxSuppressed, wantPenalty != 0);
+}
+
+export function resultsPtr(): i32 {
+  return <i32>RESULTS;
+}
+
+export function classCountValue(): i32 {
+  return nClasses;
+}
+
+export function tupleCount(): i32 {
+  return nTuples;
+}
+
+export function rowTuplePtr(): i32 {
+  return <i32>rowTuple;
+}
+
+export function tupleWeightPtr(): i32 {
+  return <i32>tupleWeight;
+}
+
+export function tupleClassPtr(): i32 {
+  return <i32>tupleClass;
+}
+
+export function classOkPtr(): i32 {
+  return <i32>classOk;
+}
+
+export function classCountsPtr(): i32 {
+  return <i32>classCount;
+}
+
+export function classRepPtr(): i32 {
+  return <i32>classRep;
+}
+
+/** Bytes of linear memory the current job uses. */
+export function memoryUsed(): i32 {
+  return <i32>arenaUsed();
+}
