@@ -57,18 +57,29 @@ export class Var {
   }
 }
 
+const NO_VARS: Var[] = [];
+
 export class Expr {
   declare readonly kind: Kind.Expr;
   declare readonly items: Atom[];
   /** Set by the interpreter when an expression is known to be fully evaluated data. */
   declare evaluated: boolean;
-  /** Lazily computed variables of this (immutable) expression. */
+  /** Lazily computed variables of this (immutable) expression; `NO_VARS` when it has none. */
   declare vars: Var[] | undefined;
   constructor(items: Atom[]) {
     this.kind = Kind.Expr;
     this.items = items;
     this.evaluated = false;
-    this.vars = undefined;
+    // Ground is known at once from the children (already built), which saves a walk per use.
+    let ground = true;
+    for (let i = 0; i < items.length; i++) {
+      const c = items[i];
+      if (c.kind === Kind.Var || (c.kind === Kind.Expr && c.vars !== NO_VARS)) {
+        ground = false;
+        break;
+      }
+    }
+    this.vars = ground ? NO_VARS : undefined;
   }
 }
 
@@ -362,7 +373,6 @@ export function atomToText(a: Atom): string {
   return atomToString(a);
 }
 
-const NO_VARS: Var[] = [];
 /** Every variable inside `a`, in order of first appearance (cached on expressions; do not mutate). */
 export function varsOf(a: Atom): Var[] {
   if (a.kind === Kind.Var) return [a];
@@ -388,25 +398,30 @@ export function collectVars(a: Atom, out: Var[] = []): Var[] {
 
 export function hasVars(a: Atom): boolean {
   if (a.kind === Kind.Var) return true;
+  if (a.kind === Kind.Expr && a.vars !== undefined) return a.vars !== NO_VARS;
   if (a.kind === Kind.Expr) for (const c of a.items) if (hasVars(c)) return true;
   return false;
 }
 
 /** Copy of `a` with every variable replaced by a fresh one (consistently within `a`). */
-export function makeVarsUnique(a: Atom, map: Map<number, Var> = new Map()): Atom {
+export function makeVarsUnique(a: Atom): Atom {
+  if (a.kind === Kind.Var) return a.fresh();
+  if (a.kind !== Kind.Expr) return a;
+  const vars = varsOf(a);
+  if (vars.length === 0) return a;
+  return renameVars(a, vars, vars.map((v) => v.fresh()));
+}
+
+function renameVars(a: Atom, from: Var[], to: Var[]): Atom {
   if (a.kind === Kind.Var) {
-    let v = map.get(a.key);
-    if (v === undefined) {
-      v = a.fresh();
-      map.set(a.key, v);
-    }
-    return v;
+    for (let i = 0; i < from.length; i++) if (from[i].key === a.key) return to[i];
+    return a;
   }
-  if (a.kind === Kind.Expr) {
-    if (!hasVars(a)) return a;
-    return new Expr(a.items.map((c) => makeVarsUnique(c, map)));
-  }
-  return a;
+  if (a.kind !== Kind.Expr || a.vars === NO_VARS) return a;
+  const items = a.items;
+  const out = new Array<Atom>(items.length);
+  for (let i = 0; i < items.length; i++) out[i] = renameVars(items[i], from, to);
+  return new Expr(out);
 }
 
 /** Meta-type symbol of an atom. */

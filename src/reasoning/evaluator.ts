@@ -21,7 +21,7 @@ import {
 } from './atom.ts';
 import { Bindings, atomsAreEquivalent, matchAtoms } from './bindings.ts';
 import { type Budget, type EvalContext, LimitError, isEmbeddedOp, isVariableOp, spaceAtomOf, spaceOf } from './context.ts';
-import type { Space } from './space.ts';
+import { type Space, currentEpoch } from './space.ts';
 import { type AtomType, atomTypes, checkApplication, isFunctionType, matchTypes, typeCacheOf } from './types.ts';
 
 /** Variable keys that are still referenced by pending work (hyperon's per-frame `vars`). */
@@ -175,28 +175,43 @@ class TupleFrame implements Frame {
   }
   ret(m: Machine, a: Atom, b: Bindings): Task | undefined {
     if (!b.isEmpty) a = b.apply(a);
-    if (a === S.empty || isError(a)) return m.mettaCall(a, this.typ, this.space, b, this.collect);
     const built = this.built.slice();
-    built.push(a);
-    const i = this.idx + 1;
-    if (i === this.items.length) {
-      // interpret_tuple recurses on the tail and checks each evaluated tail with return_on_error:
-      // a tail whose first member evaluated to the symbol Error is "an error", the innermost wins.
-      for (let j = built.length - 1; j >= 1; j--) {
-        if (built[j] === S.error) return m.mettaCall(new Expr(built.slice(j)), this.typ, this.space, b, this.collect);
-      }
-      const reduced = new Expr(built);
-      return m.mettaCall(b.isEmpty ? reduced : b.apply(reduced), this.typ, this.space, b, this.collect);
-    }
-    const f = new TupleFrame(this.collect, scopeWith(this.scope, a), this.items, i, built, this.typ, this.space);
-    return m.metta(this.items[i], S.undefined, this.space, b, f);
+    return tupleFrom(m, this.collect, this.scope, this.items, this.idx, built, a, this.typ, this.space, b);
   }
   finish(): undefined {
     return undefined;
   }
 }
 
-/** `interpret_function` + `interpret_args`: the operation, then each argument against its declared type. */
+/**
+ * interpret_tuple from member `idx`, whose evaluated value is `a`: a symbol, grounded atom or
+ * variable evaluates to itself at once, so runs of them are taken here without a step each;
+ * an expression member is evaluated by a nested `metta` that returns to a new TupleFrame.
+ */
+function tupleFrom(m: Machine, c: CollectFrame, scope: Scope, items: Atom[], idx: number, built: Atom[], a: Atom, typ: Atom, space: Space, b: Bindings): Task | undefined {
+  for (;;) {
+    // return_on_error on each member's value: Empty or an error ends the tuple.
+    if (a === S.empty || isError(a)) return m.mettaCall(a, typ, space, b, c);
+    built.push(a);
+    scope = scopeWith(scope, a);
+    const i = ++idx;
+    if (i === items.length) break;
+    const next = items[i];
+    if (next.kind === Kind.Expr) {
+      const f = new TupleFrame(c, scope, items, i, built, typ, space);
+      return m.metta(next, S.undefined, space, b, f);
+    }
+    a = next;
+  }
+  // interpret_tuple recurses on the tail and checks each evaluated tail with return_on_error:
+  // a tail whose first member evaluated to the symbol Error is "an error", the innermost wins.
+  for (let j = built.length - 1; j >= 1; j--) {
+    if (built[j] === S.error) return m.mettaCall(new Expr(built.slice(j)), typ, space, b, c);
+  }
+  const reduced = new Expr(built);
+  return m.mettaCall(b.isEmpty ? reduced : b.apply(reduced), typ, space, b, c);
+}
+
 class ArgsFrame implements Frame {
   declare readonly next: Frame | undefined;
   declare readonly scope: Scope;
@@ -237,7 +252,7 @@ class ArgsFrame implements Frame {
     }
     const built = this.built.slice();
     built.push(a);
-    return m.interpretArgs(this, this.idx + 1, built, scopeWith(this.scope, a), b);
+    return m.interpretArgs(this.collect, this.call, this.opType, this.typ, this.retType, this.space, this.idx + 1, built, scopeWith(this.scope, a), b);
   }
   finish(): undefined {
     return undefined;
@@ -412,6 +427,10 @@ export class Machine {
   private readonly maxAlternatives: number;
   /** `max-stack-depth` pragma (0: none). */
   private readonly stackDepth: number;
+  /** The last space's type cache, reused while no space changed (global epoch). */
+  private cacheSpace: Space | undefined;
+  private cacheEpoch = -1;
+  private cache: Map<Atom, AtomType[]> | undefined;
 
   constructor(
     /** The interpreter's space: `&self`, `context-space`, `eval`. */
@@ -472,6 +491,16 @@ export class Machine {
     }
   }
 
+  private typeCache(space: Space): Map<Atom, AtomType[]> {
+    const epoch = currentEpoch();
+    if (space !== this.cacheSpace || epoch !== this.cacheEpoch || this.cache === undefined) {
+      this.cache = typeCacheOf(space);
+      this.cacheSpace = space;
+      this.cacheEpoch = epoch;
+    }
+    return this.cache;
+  }
+
   /** Continues with the only alternative, or pushes them all (the last runs first). */
   split(tasks: Task[]): Task | undefined {
     if (tasks.length === 1) return tasks[0];
@@ -515,7 +544,7 @@ export class Machine {
   private typeCast(atom: Atom, typ: Atom, space: Space, b: Bindings, k: Frame): Task | undefined {
     if (typ === metaType(atom)) return retTask(k, atom, b);
     const errors: Task[] = [];
-    for (const t of atomTypes(space, atom, typeCacheOf(space))) {
+    for (const t of atomTypes(space, atom, this.typeCache(space))) {
       if (t.error !== undefined) continue;
       const m = matchTypes(typ, t.type, b);
       if (m !== undefined) return retTask(k, atom, m);
@@ -526,7 +555,7 @@ export class Machine {
 
   private interpretExpression(e: Expr, typ: Atom, space: Space, b: Bindings, c: CollectFrame): Task | undefined {
     if (e.items.length === 0) return this.typeCast(e, typ, space, b, c);
-    const cache = typeCacheOf(space);
+    const cache = this.typeCache(space);
     const opTypes = atomTypes(space, e.items[0], cache);
     let allErrors = true;
     let hasTuple = false;
@@ -560,28 +589,36 @@ export class Machine {
   }
 
   interpretTuple(e: Expr, typ: Atom, space: Space, b: Bindings, c: CollectFrame): Task | undefined {
+    const head = e.items[0];
+    if (head.kind !== Kind.Expr) return tupleFrom(this, c, c.scope, e.items, 0, [], head, typ, space, b);
     const f = new TupleFrame(c, c.scope, e.items, 0, [], typ, space);
-    return this.metta(e.items[0], S.undefined, space, b, f);
+    return this.metta(head, S.undefined, space, b, f);
   }
 
   interpretFunction(e: Expr, opType: Expr, typ: Atom, retType: Atom, space: Space, b: Bindings, c: CollectFrame): Task | undefined {
+    const head = e.items[0];
+    // The operation's type cast can only succeed when `opType` is one of its own types and has
+    // no variables (the bindings stay as they are), so a symbol or grounded head is taken as is.
+    if (head.kind !== Kind.Expr && head.kind !== Kind.Var && head !== S.empty && varsOf(opType).length === 0) {
+      return this.interpretArgs(c, e, opType, typ, retType, space, 1, [head], c.scope, b);
+    }
     const f = new ArgsFrame(c, c.scope, e, opType, 0, [], typ, retType, space);
-    return this.metta(e.items[0], opType, space, b, f);
+    return this.metta(head, opType, space, b, f);
   }
 
   /** `interpret_args` from argument `idx` on; the reduced call (or an error/Empty) goes to `metta_call`. */
-  interpretArgs(f: ArgsFrame, idx: number, built: Atom[], scope: Scope, b: Bindings): Task | undefined {
-    const args = f.call.items;
-    const types = f.opType.items;
-    if (idx >= types.length) return this.mettaCall(errorAtom(f.call, S.incorrectArgs), f.retType, f.space, b, f.collect);
+  interpretArgs(c: CollectFrame, call: Expr, opType: Expr, typ: Atom, retType: Atom, space: Space, idx: number, built: Atom[], scope: Scope, b: Bindings): Task | undefined {
+    const args = call.items;
+    const types = opType.items;
+    if (idx >= types.length) return this.mettaCall(errorAtom(call, S.incorrectArgs), retType, space, b, c);
     if (idx === args.length) {
-      if (idx !== types.length - 1) return this.mettaCall(errorAtom(f.call, S.incorrectArgs), f.retType, f.space, b, f.collect);
-      const m = matchTypes(types[idx], f.typ, b);
-      if (m === undefined) return this.mettaCall(errorAtom(f.call, S.badType), f.retType, f.space, b, f.collect);
-      return this.mettaCall(new Expr(built), f.retType, f.space, m, f.collect);
+      if (idx !== types.length - 1) return this.mettaCall(errorAtom(call, S.incorrectArgs), retType, space, b, c);
+      const m = matchTypes(types[idx], typ, b);
+      if (m === undefined) return this.mettaCall(errorAtom(call, S.badType), retType, space, b, c);
+      return this.mettaCall(new Expr(built), retType, space, m, c);
     }
-    const next = new ArgsFrame(f.collect, scope, f.call, f.opType, idx, built, f.typ, f.retType, f.space);
-    return this.metta(args[idx], types[idx], f.space, b, next);
+    const next = new ArgsFrame(c, scope, call, opType, idx, built, typ, retType, space);
+    return this.metta(args[idx], types[idx], space, b, next);
   }
 
   /** hyperon's `metta_call`: evaluate the reduced call, then the result (metta_call_return). */
@@ -630,6 +667,12 @@ export class Machine {
 
   private query(space: Space, toEval: Atom, b: Bindings, k: Frame): Task | undefined {
     if (isVariableOp(toEval)) return retTask(k, S.notReducible, b);
+    const bodies = space.equations(toEval);
+    if (bodies !== undefined) {
+      if (bodies.length === 0) return retTask(k, S.notReducible, b);
+      if (bodies.length === 1) return this.evalResult(bodies[0], b, toEval, k);
+      return this.split(bodies.map((r) => this.evalResult(r, b, toEval, k)));
+    }
     const x = X_VAR.fresh();
     const out: Task[] = [];
     for (const r of space.query(expr(S.eq, toEval, x))) {

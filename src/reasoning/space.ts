@@ -11,7 +11,7 @@
  * query's own variables (`GroundingSpace::single_query`); stored variables are renamed fresh
  * once per query.
  */
-import { type Atom, Expr as _Expr, Kind as _Kind, type Var, S as _S, atomEq as _atomEq, varsOf as _varsOf } from './atom.ts';
+import { type Atom, Expr as _Expr, Kind as _Kind, type Var, S as _S, atomEq as _atomEq, hasVars as _hasVars, varsOf as _varsOf } from './atom.ts';
 import { Bindings as _Bindings, unifyMut as _unifyMut } from './bindings.ts';
 // Local aliases: module imports are getters under tsx; the hot path reads locals.
 const Expr = _Expr;
@@ -21,6 +21,7 @@ type Kind = _Kind;
 const S = _S;
 const atomEq = _atomEq;
 const varsOf = _varsOf;
+const hasVars = _hasVars;
 const Bindings = _Bindings;
 type Bindings = _Bindings;
 const unifyMut = _unifyMut;
@@ -110,21 +111,34 @@ const END_TOKEN: Atom = { kind: Kind.Sym, name: ')' } as Atom;
 class Tokens {
   readonly tk: Atom[] = [];
   readonly ends: number[] = [];
-  constructor(a: Atom) {
+  /** Number of tokens (the arrays are reused and may be longer). */
+  n = 0;
+  constructor(a?: Atom) {
+    if (a !== undefined) this.push(a);
+  }
+  /** Flattens `a` into this (reused) buffer. */
+  reset(a: Atom): this {
+    this.n = 0;
     this.push(a);
+    return this;
   }
   private push(a: Atom): void {
-    const i = this.tk.length;
-    this.tk.push(a);
-    this.ends.push(i + 1);
+    const i = this.n++;
+    this.tk[i] = a;
+    this.ends[i] = i + 1;
     if (a.kind === Kind.Expr) {
-      for (const c of a.items) this.push(c);
-      this.tk.push(END_TOKEN);
-      this.ends.push(0);
-      this.ends[i] = this.tk.length;
+      const items = a.items;
+      for (let j = 0; j < items.length; j++) this.push(items[j]);
+      const e = this.n++;
+      this.tk[e] = END_TOKEN;
+      this.ends[e] = 0;
+      this.ends[i] = this.n;
     }
   }
 }
+
+/** Token buffer of `equations()`: no query runs inside another, so one is enough. */
+const EQUATION_TOKENS = new Tokens();
 
 /** Renames stored variables to fresh ones, consistently within one query (hyperon's `CachingMapper`). */
 class Renamer {
@@ -306,6 +320,150 @@ export class Space {
     if (this.total > 0) new Walk(t, keep, out).node(this.root, 0, Bindings.EMPTY);
     for (const d of this.deps) d.collect(pattern, t, keep, out);
   }
+
+  /**
+   * The right-hand sides `(= call $X)` yields, in the same order and with the same renaming as
+   * `query`, without building bindings: stored variables are bound in a slot list undone on
+   * backtracking. Undefined when the general query is needed: when a variable of the call
+   * would get a value (a stored constant where the call has a variable, or one stored variable
+   * meeting two different atoms with variables), or a stored atom has a variable where `=` or
+   * the whole equation would be. The call's variables are never bound otherwise, so the
+   * caller's bindings stay as they are.
+   * @example
+   * space.equations(parse('(fib 5)')) // [(if (< 5 2) 5 (+ (fib (- 5 1)) (fib (- 5 2))))]
+   */
+  equations(call: Atom): Atom[] | undefined {
+    if (call.kind === Kind.Var) return undefined;
+    const out: Atom[] = [];
+    return this.collectEquations(call, { tokens: undefined }, out) ? out : undefined;
+  }
+
+  private collectEquations(call: Atom, flat: { tokens: Tokens | undefined }, out: Atom[]): boolean {
+    if (this.total > 0) {
+      const root = this.root;
+      if (root.un !== undefined && root.un.size > 0) return false;
+      const start = root.getEq(START);
+      if (start !== undefined) {
+        if (start.un !== undefined && start.un.size > 0) return false;
+        const eq = start.getEq(S.eq);
+        if (eq !== undefined && mayHaveEquation(eq, call)) {
+          flat.tokens ??= EQUATION_TOKENS.reset(call);
+          if (!new EquationWalk(flat.tokens).lhs(eq, 0, out)) return false;
+        }
+      }
+    }
+    for (const d of this.deps) if (!d.collectEquations(call, flat, out)) return false;
+    return true;
+  }
+
+  /** True when this space or a layer may declare a type for an expression (`(: (...) T)`). */
+  mayTypeExpressions(): boolean {
+    const colon = this.root.getEq(START)?.getEq(S.colon);
+    if ((this.root.un?.size ?? 0) > 0 || (this.root.getEq(START)?.un?.size ?? 0) > 0) return true;
+    if (colon !== undefined && (colon.getEq(START) !== undefined || (colon.un?.size ?? 0) > 0)) return true;
+    for (const d of this.deps) if (d.mayTypeExpressions()) return true;
+    return false;
+  }
+}
+
+/** False when no stored equation can match `call` by its head (checked before flattening it). */
+function mayHaveEquation(eq: TNode, call: Atom): boolean {
+  if (eq.un !== undefined && eq.un.size > 0) return true;
+  if (call.kind !== Kind.Expr) return eq.getEq(exactKey(call)) !== undefined;
+  const start = eq.getEq(START);
+  if (start === undefined) return false;
+  if (call.items.length === 0 || (start.un !== undefined && start.un.size > 0)) return true;
+  const head = call.items[0];
+  return head.kind === Kind.Var || head.kind === Kind.Expr || start.getEq(exactKey(head)) !== undefined;
+}
+
+/** `equations()` over one trie: the call's tokens, stored-variable slots, renaming. */
+class EquationWalk {
+  private readonly t: Tokens;
+  /** Stored variable keys and the call's atoms they are bound to; entries from `top` on are stale. */
+  private readonly keys: number[] = [];
+  private readonly vals: Atom[] = [];
+  private top = 0;
+  /** Fresh variables for stored variables left unbound, one per key for the whole query. */
+  private fresh: Map<number, Var> | undefined;
+
+  constructor(tokens: Tokens) {
+    this.t = tokens;
+  }
+
+  /** Walks the call's tokens from `node`; at their end, every stored right-hand side. False: bail out. */
+  lhs(node: TNode, p: number, out: Atom[]): boolean {
+    const tk = this.t.tk;
+    if (p === this.t.n) {
+      for (const [body, end] of unpack(node)) {
+        const leaf = end.getEq(END);
+        if (leaf === undefined || leaf.count === 0) continue;
+        const r = this.instantiate(body);
+        for (let i = 0; i < leaf.count; i++) out.push(r);
+      }
+      return true;
+    }
+    const tok = tk[p];
+    if (tok === END_TOKEN) {
+      const child = node.getEq(END);
+      return child === undefined || this.lhs(child, p + 1, out);
+    }
+    if (tok.kind === Kind.Var) {
+      // A stored constant here would give the call's variable a value.
+      if (node.c1 !== undefined || (node.eq !== undefined && node.eq.size > 0)) return false;
+    } else {
+      const child = node.getEq(tok.kind === Kind.Expr ? START : exactKey(tok));
+      if (child !== undefined && !this.lhs(child, p + 1, out)) return false;
+    }
+    if (node.un !== undefined) {
+      const next = this.t.ends[p];
+      for (const vchild of node.un.values()) {
+        const mark = this.top;
+        const bound = this.bind((vchild.atom as Var).key, tok);
+        if (bound === undefined) return false;
+        const ok = !bound || this.lhs(vchild, next, out);
+        this.top = mark;
+        if (!ok) return false;
+      }
+    }
+    return true;
+  }
+
+  /** Binds a stored variable; false: no match; undefined: needs real unification. */
+  private bind(key: number, value: Atom): boolean | undefined {
+    const keys = this.keys;
+    const top = this.top;
+    for (let i = 0; i < top; i++) {
+      if (keys[i] !== key) continue;
+      const old = this.vals[i];
+      if (atomEq(old, value)) return true;
+      return hasVars(old) || hasVars(value) ? undefined : false;
+    }
+    keys[top] = key;
+    this.vals[top] = value;
+    this.top = top + 1;
+    return true;
+  }
+
+  /** A stored right-hand side with bound stored variables replaced, the others renamed fresh. */
+  private instantiate(a: Atom): Atom {
+    if (a.kind === Kind.Var) {
+      const keys = this.keys;
+      for (let i = 0; i < this.top; i++) if (keys[i] === a.key) return this.vals[i];
+      this.fresh ??= new Map();
+      let v = this.fresh.get(a.key);
+      if (v === undefined) {
+        v = a.fresh();
+        this.fresh.set(a.key, v);
+      }
+      return v;
+    }
+    if (a.kind !== Kind.Expr || varsOf(a).length === 0) return a;
+    const items = a.items;
+    const out = new Array<Atom>(items.length);
+    for (let i = 0; i < items.length; i++) out[i] = this.instantiate(items[i]);
+    return new Expr(out);
+  }
 }
 
 /** One query over one trie: tokens, the variables to keep, renaming, results. */
@@ -319,7 +477,7 @@ class Walk {
 
   node(node: TNode, p: number, acc: Bindings): void {
     const tk = this.t.tk;
-    if (p === tk.length) {
+    if (p === this.t.n) {
       if (node.count === 0 || acc.hasLoops()) return;
       const r = acc.narrow(this.keep);
       for (let i = 0; i < node.count; i++) this.out.push(r);

@@ -41,6 +41,7 @@ export const isMetaType = (t: Atom): boolean =>
 
 /** Declared types of `atom` (`(: atom $t)` in the space), variables renamed fresh. */
 export function declaredTypes(space: Space, atom: Atom): Atom[] {
+  if (atom.kind === Kind.Expr && !space.mayTypeExpressions()) return [];
   const v = TYPE_VAR.fresh();
   const out: Atom[] = [];
   for (const b of space.query(expr(S.colon, atom, v))) {
@@ -71,6 +72,7 @@ export function atomTypes(space: Space, atom: Atom, cache?: Map<Atom, AtomType[]
       if (g.t === 'int' || g.t === 'float') return NUMBER_TYPES;
       if (g.t === 'str') return STRING_TYPES;
       if (g.t === 'bool') return BOOL_TYPES;
+      if (g.t === 'op') return opTypes(g.v);
       return [{ type: makeVarsUnique(gndType(g)) }];
     }
     case Kind.Sym: {
@@ -86,11 +88,26 @@ export function atomTypes(space: Space, atom: Atom, cache?: Map<Atom, AtomType[]
   }
 }
 
+const OP_TYPES = new WeakMap<object, AtomType[]>();
+/** A grounded operation's type, renamed fresh only when it has type variables. */
+function opTypes(op: object & { type: Atom }): AtomType[] {
+  let types = OP_TYPES.get(op);
+  if (types === undefined) {
+    types = [{ type: op.type }];
+    OP_TYPES.set(op, types);
+  }
+  return freshTypes(types);
+}
+
 /** A cached type list with its type variables renamed fresh (shared as is when it has none). */
 function freshTypes(types: AtomType[]): AtomType[] {
+  if (GROUND_TYPES.has(types)) return types;
   for (const t of types) if (t.type.kind === Kind.Var || (t.type.kind === Kind.Expr && varsOf(t.type).length > 0)) return types.map((x) => ({ type: makeVarsUnique(x.type) }));
+  GROUND_TYPES.add(types);
   return types;
 }
+/** Cached type lists known to have no type variables (shared as they are). */
+const GROUND_TYPES = new WeakSet<AtomType[]>();
 
 const typeMemos = new WeakMap<Space, { stamp: number[]; map: Map<Atom, AtomType[]> }>();
 
