@@ -117,6 +117,7 @@ export class Connection {
   #scratch: number;
   #scratchSize = 4096;
   #text = new Uint8Array(4096);
+  readonly #views: Uint8Array[] = [];
   /** False where the host forbids registering SQL functions (workerd: no WASM code generation). */
   readonly #randomReplayable: boolean;
 
@@ -394,7 +395,10 @@ export class Connection {
   #stage(s: string): number {
     const max = s.length * 3;
     this.#reserve(max);
-    if (this.#text.length < max) this.#text = new Uint8Array(Math.max(max, this.#text.length * 2));
+    if (this.#text.length < max) {
+      this.#text = new Uint8Array(Math.max(max, this.#text.length * 2));
+      this.#views.length = 0;
+    }
     const buf = this.#text;
     let n = 0;
     for (; n < s.length; n++) {
@@ -403,7 +407,9 @@ export class Connection {
       buf[n] = c;
     }
     if (n < s.length) n += textEncoder.encodeInto(s.slice(n), buf.subarray(n)).written;
-    this.#api.writeArrayToMemory(buf.subarray(0, n), this.#scratch);
+    // Short strings reuse a view per length: one fewer allocation per bound value.
+    const view = n < 256 ? (this.#views[n] ??= buf.subarray(0, n)) : buf.subarray(0, n);
+    this.#api.writeArrayToMemory(view, this.#scratch);
     return n;
   }
 

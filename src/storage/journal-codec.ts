@@ -68,6 +68,27 @@ export class ByteWriter {
     this.length += 4;
   }
 
+  /** A tag byte and an int32, with one bounds check. */
+  tagged32(tag: number, v: number): void {
+    this.#room(5);
+    this.#buf[this.length] = tag;
+    this.#view.setInt32(this.length + 1, v, true);
+    this.length += 5;
+  }
+
+  /** A tag byte and a float64, with one bounds check. */
+  tagged64(tag: number, v: number): void {
+    this.#room(9);
+    this.#buf[this.length] = tag;
+    this.#view.setFloat64(this.length + 1, v, true);
+    this.length += 9;
+  }
+
+  /** Makes room for at least `n` more bytes up front (batches know roughly how much they need). */
+  reserve(n: number): void {
+    this.#room(n);
+  }
+
   i32(v: number): void {
     this.#room(4);
     this.#view.setInt32(this.length, v, true);
@@ -99,6 +120,13 @@ export class ByteWriter {
     this.#room(b.length);
     this.#buf.set(b, this.length);
     this.length += b.length;
+  }
+
+  /** A tag byte then `text(s)`. */
+  taggedText(tag: number, s: string): void {
+    this.#room(s.length * 3 + 6);
+    this.#buf[this.length++] = tag;
+    this.text(s);
   }
 
   text(s: string): void {
@@ -209,17 +237,11 @@ class ByteReader {
 function writeValue(w: ByteWriter, v: SqlValue): void {
   switch (typeof v) {
     case 'number':
-      if (v === (v | 0)) {
-        w.u8(Tag.Int32);
-        w.i32(v);
-      } else {
-        w.u8(Tag.Float);
-        w.f64(v);
-      }
+      if (v === (v | 0)) w.tagged32(Tag.Int32, v);
+      else w.tagged64(Tag.Float, v);
       return;
     case 'string':
-      w.u8(Tag.Text);
-      w.text(v);
+      w.taggedText(Tag.Text, v);
       return;
     case 'bigint':
       w.u8(Tag.Int64);
@@ -306,6 +328,7 @@ export class RecordBuilder {
 
   batch(sql: string, clock: number, changes: number, rows: readonly SqlParams[]): void {
     this.#op('batch', sql, clock, changes);
+    this.#ops.reserve(rows.length * 32);
     this.#ops.varint(rows.length);
     for (let i = 0; i < rows.length; i++) writeParams(this.#ops, rows[i]);
   }
