@@ -205,6 +205,9 @@ const peakUnmeasured = await peakThroughput(unmeasured);
 recordFigure('peak throughput, sync no-op handler', peak, 'msg/s');
 recordFigure('peak throughput, async no-op handler', peakAsync, 'msg/s');
 recordFigure('peak throughput, sync no-op handler, meter off', peakUnmeasured, 'msg/s');
+// Five 2-second runs per configuration: the machine is shared, so each run's p99 is reported
+// (as the median and the best of the five) beside the idle-loop stall measured just before it.
+const RUNS = 5;
 for (const [label, processor, rate] of [
   ['sync handler, half the goal rate', syncProcessor, 250_000],
   ['async handler, half the goal rate', asyncProcessor, 250_000],
@@ -213,16 +216,24 @@ for (const [label, processor, rate] of [
 ] as const) {
   collectGarbage();
   await latencyAt(processor, rate, 1); // warm-up
-  collectGarbage();
-  const stalls = await idleLoopGaps(1000);
-  const { sorted, refused } = await latencyAt(processor, rate, 3);
+  const runs: { p50: number; p99: number; p999: number; max: number; refused: number; stall: number }[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    collectGarbage();
+    const stall = (await idleLoopGaps(500)).max;
+    const { sorted, refused } = await latencyAt(processor, rate, 2);
+    runs.push({ p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), p999: quantile(sorted, 0.999), max: sorted[sorted.length - 1], refused, stall });
+  }
   const name = `latency, ${label} (${Math.round(rate).toLocaleString('en')} msg/s)`;
-  recordFigure(`${name}, p50`, quantile(sorted, 0.5), 'ms');
-  recordFigure(`${name}, p99`, quantile(sorted, 0.99), 'ms');
-  recordFigure(`${name}, p99.9`, quantile(sorted, 0.999), 'ms');
-  recordFigure(`${name}, max`, sorted[sorted.length - 1], 'ms');
-  recordFigure(`${name}, refused (queue full)`, refused, 'messages');
-  recordFigure(`${name}, idle event-loop stall just before, max`, stalls.max, 'ms');
+  const median = (k: keyof (typeof runs)[number]) => runs.map((x) => x[k]).sort((a, b) => a - b)[RUNS >> 1];
+  const best = runs.reduce((a, b) => (b.p99 < a.p99 ? b : a));
+  recordFigure(`${name}, p50 (median of ${RUNS} runs)`, median('p50'), 'ms');
+  recordFigure(`${name}, p99 (median of ${RUNS} runs)`, median('p99'), 'ms');
+  recordFigure(`${name}, p99.9 (median of ${RUNS} runs)`, median('p999'), 'ms');
+  recordFigure(`${name}, p99 (best run)`, best.p99, 'ms');
+  recordFigure(`${name}, idle-loop stall before the best run, max`, best.stall, 'ms');
+  recordFigure(`${name}, idle-loop stall before each run, median of max`, median('stall'), 'ms');
+  recordFigure(`${name}, refused (queue full), all runs`, runs.reduce((n, x) => n + x.refused, 0), 'messages');
+  console.log(`${name}: p99 per run ${runs.map((x) => x.p99.toFixed(2)).join(', ')} ms; stalls ${runs.map((x) => x.stall.toFixed(1)).join(', ')} ms`);
 }
 
 await runBenchmarks(import.meta.url);
