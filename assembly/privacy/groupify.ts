@@ -99,16 +99,47 @@ function addColumn(col: usize, wide: bool, r: u64, d: i32): void {
   }
 }
 
-@inline function newClass(c: i32, t: i32): void {
-  setU32(classCount, c, 0);
-  setU32(classRep, c, t);
+/** keys32[t] = column[t] * r (first) or += (others), four lanes at a time; exact below 2^32. */
+function addColumn32(col: usize, wide: bool, r: u32, d: i32, first: bool): void {
+  const rv = i32x4.splat(<i32>r);
+  let t = 0;
+  if (wide) {
+    for (; t + 4 <= d; t += 4) {
+      const at = keyBuf + (<usize>t << 2);
+      const v = i32x4.mul(v128.load(col + (<usize>t << 2)), rv);
+      v128.store(at, first ? v : i32x4.add(v128.load(at), v));
+    }
+    for (; t < d; t++) {
+      const at = keyBuf + (<usize>t << 2);
+      const v = load<u32>(col + (<usize>t << 2)) * r;
+      store<u32>(at, first ? v : load<u32>(at) + v);
+    }
+    return;
+  }
+  for (; t + 8 <= d; t += 8) {
+    const at = keyBuf + (<usize>t << 2);
+    const codes = v128.load(col + (<usize>t << 1));
+    const lo = i32x4.mul(i32x4.extend_low_i16x8_u(codes), rv);
+    const hi = i32x4.mul(i32x4.extend_high_i16x8_u(codes), rv);
+    if (first) {
+      v128.store(at, lo);
+      v128.store(at, hi, 16);
+    } else {
+      v128.store(at, i32x4.add(v128.load(at), lo));
+      v128.store(at, i32x4.add(v128.load(at, 16), hi), 16);
+    }
+  }
+  for (; t < d; t++) {
+    const at = keyBuf + (<usize>t << 2);
+    const v = <u32>load<u16>(col + (<usize>t << 1)) * r;
+    store<u32>(at, first ? v : load<u32>(at) + v);
+  }
 }
 
-function countDirect(d: i32): i32 {
+function countDirect32(d: i32): i32 {
   let c = 0;
   for (let t = 0; t < d; t++) {
-    const key = <usize>load<u64>(keyBuf + (<usize>t << 3));
-    const at = direct + (key << 2);
+    const at = direct + (<usize>load<u32>(keyBuf + (<usize>t << 2)) << 2);
     let cls = <i32>load<u32>(at) - 1;
     if (cls < 0) {
       cls = c++;
@@ -118,8 +149,46 @@ function countDirect(d: i32): i32 {
     setU32(tupleClass, t, cls);
     setU32(classCount, cls, getU32(classCount, cls) + getU32(tupleWeight, t));
   }
-  for (let j = 0; j < c; j++) store<u32>(direct + (<usize>load<u64>(keyBuf + (<usize>getU32(classRep, j) << 3)) << 2), 0);
+  for (let j = 0; j < c; j++) store<u32>(direct + (<usize>load<u32>(keyBuf + (<usize>getU32(classRep, j) << 2)) << 2), 0);
   return c;
+}
+
+/** Hash counting on exact 32-bit keys: 8-byte slots (key, class + 1). */
+function countHashed32(d: i32): i32 {
+  const mask = cap - 1;
+  const shift = 32 - <u32>ctz(cap);
+  let c = 0;
+  for (let t = 0; t < d; t++) {
+    const key = load<u32>(keyBuf + (<usize>t << 2));
+    let i = <i32>((key * 0x9e3779b1) >>> shift);
+    let cls: i32 = -1;
+    while (true) {
+      const slot = slots + (<usize>i << 3);
+      const tag = load<u32>(slot, 4);
+      if (tag == 0) {
+        cls = c++;
+        store<u32>(slot, key);
+        store<u32>(slot, <u32>c, 4);
+        setU32(classSlot, cls, i);
+        newClass(cls, t);
+        break;
+      }
+      if (load<u32>(slot) == key) {
+        cls = <i32>tag - 1;
+        break;
+      }
+      i = (i + 1) & mask;
+    }
+    setU32(tupleClass, t, cls);
+    setU32(classCount, cls, getU32(classCount, cls) + getU32(tupleWeight, t));
+  }
+  for (let j = 0; j < c; j++) store<u32>(slots + (<usize>getU32(classSlot, j) << 3), 0, 4);
+  return c;
+}
+
+@inline function newClass(c: i32, t: i32): void {
+  setU32(classCount, c, 0);
+  setU32(classRep, c, t);
 }
 
 function countHashed(d: i32, exact: bool): i32 {
@@ -183,14 +252,21 @@ export function checkNode(levels: usize, k: u32, maxSuppressed: f64, wantPenalty
   }
   const exact = bits < 63.5;
 
-  // Keys, column by column (sequential reads of narrow columns); attribute 0 has radix 1.
-  memory.fill(keyBuf, 0, <usize>d << 3);
-  for (let q = 0; q < nQi; q++) {
-    addColumn(<usize>getU32(LEVEL_COL, q), load<u8>(LEVEL_WIDE + <usize>q) != 0, load<u64>(RADIX + (<usize>q << 3)), d);
+  // Keys, column by column (sequential reads of narrow columns), then class counting: a
+  // direct-address table when the key space is small, hashing otherwise.
+  let c: i32;
+  if (bits < 60 && radix <= 0xffffffff) {
+    for (let q = 0; q < nQi; q++) {
+      addColumn32(<usize>getU32(LEVEL_COL, q), load<u8>(LEVEL_WIDE + <usize>q) != 0, <u32>load<u64>(RADIX + (<usize>q << 3)), d, q == 0);
+    }
+    c = radix <= <u64>directCap ? countDirect32(d) : countHashed32(d);
+  } else {
+    memory.fill(keyBuf, 0, <usize>d << 3);
+    for (let q = 0; q < nQi; q++) {
+      addColumn(<usize>getU32(LEVEL_COL, q), load<u8>(LEVEL_WIDE + <usize>q) != 0, load<u64>(RADIX + (<usize>q << 3)), d);
+    }
+    c = countHashed(d, exact);
   }
-
-  // Count classes: a direct-address table when the key space is small, hashing otherwise.
-  const c = exact && radix <= <u64>directCap ? countDirect(d) : countHashed(d, exact);
   nClasses = c;
 
   // Tuples grouped by class (counting sort, stable in tuple order) when models look inside classes.
@@ -227,7 +303,7 @@ export function checkNode(levels: usize, k: u32, maxSuppressed: f64, wantPenalty
     const count = getU32(classCount, j);
     let ok = count >= k;
     if (ok && MODEL_COUNT > 0) {
-      ok = evaluateModels(j, count, classOrder + (<usize>getU32(classStart, j) << 2), <i32>getU32(classTuples, j));
+      ok = evaluateModels(count, classOrder + (<usize>getU32(classStart, j) << 2), <i32>getU32(classTuples, j), true);
     }
     store<u8>(classOk + <usize>j, ok ? 1 : 0);
     const cf = <f64>count;

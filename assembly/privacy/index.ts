@@ -6,6 +6,7 @@
 import { arenaAlloc, arenaReset, arenaUsed } from './arena';
 import { checkNode as check, classCount, classOk, classRep, nClasses, prepareGroupify, tupleClass } from './groupify';
 import { setModels as storeModels } from './models';
+import { mondrianBounds, mondrianPrepare as prepareMondrian, mondrianRows, mondrianRun as runMondrian } from './mondrian';
 import { RESULTS } from './results';
 import { nTuples, prepareTable, rowTuple, tupleWeight } from './table';
 import { ERR_OUT_OF_MEMORY } from '../shared/status';
@@ -73,6 +74,26 @@ export function classCountsPtr(): i32 {
 
 export function classRepPtr(): i32 {
   return <i32>classRep;
+}
+
+/** Reads per quasi-identifier leaf ranks and categorical flags (`ptrs`: nQi rank pointers, then nQi flags). */
+export function mondrianPrepare(ptrsPtr: u32, nQi: i32): i32 {
+  return prepareMondrian(<usize>ptrsPtr, nQi);
+}
+
+/** Partitions the prepared table; returns the partition count or a negative status. */
+export function mondrianRun(k: u32, relaxed: i32): i32 {
+  return runMondrian(k, relaxed != 0);
+}
+
+/** u32[nTuples]: tuple ids, partition by partition. */
+export function mondrianRowsPtr(): i32 {
+  return <i32>mondrianRows();
+}
+
+/** u32[partitions + 1]: start of each partition in `mondrianRowsPtr`, then the end. */
+export function mondrianBoundsPtr(): i32 {
+  return <i32>mondrianBounds();
 }
 
 /** Bytes of linear memory the current job uses. */

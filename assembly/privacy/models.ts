@@ -171,8 +171,11 @@ function distanceOrdered(s: i32, total: f64): f64 {
   return sum / <f64>(m - 1);
 }
 
-/** Judges class `j` (`count` rows; its tuples listed at `order`) against every model. */
-export function evaluateModels(j: i32, count: u32, order: usize, n: i32): bool {
+/**
+ * Judges a class of `count` rows whose `n` tuples are listed at `order` against every model;
+ * with `record`, a kept class updates the achieved values.
+ */
+export function evaluateModels(count: u32, order: usize, n: i32, record: bool): bool {
   fillHistograms(order, n);
   const total = <f64>count;
   let ok = true;
@@ -198,7 +201,7 @@ export function evaluateModels(j: i32, count: u32, order: usize, n: i32): bool {
     store<f64>(ACHIEVED + (<usize>m << 3), achieved);
   }
   clearHistograms();
-  if (!ok) return false;
+  if (!ok || !record) return ok;
   for (let m = 0; m < MODEL_COUNT; m++) {
     const type = <i32>modelF(m, 0);
     const achieved = load<f64>(ACHIEVED + (<usize>m << 3));

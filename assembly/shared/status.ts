@@ -67,3 +67,5 @@ export const ERR_FRAME_NOT_FINITE: i32 = -52;
 /** Bytes between the last record and the trailer belong to no section. */
 export const ERR_FRAME_UNUSED: i32 = -53;
 // privacy: -60 .. -89
+/** No partitioning or transformation satisfies k and the privacy models. */
+export const ERR_NO_SOLUTION: i32 = -60;

@@ -36,6 +36,7 @@ export const STATUS = {
   ERR_FRAME_PAYLOAD_LENGTH: -51,
   ERR_FRAME_NOT_FINITE: -52,
   ERR_FRAME_UNUSED: -53,
+  ERR_NO_SOLUTION: -60,
 } as const;
 
 export type StatusName = keyof typeof STATUS;

@@ -1,0 +1,229 @@
+/**
+ * Input checking and integer encoding. A dataset (records or CSV text) and a configuration become
+ * a `PreparedTable`: quasi-identifier leaves per row with their hierarchies' integer tables,
+ * sensitive codes in each attribute's order, and the privacy models as the engines see them.
+ * Every problem is a `ValidationError` naming the field, row or column; nothing is half done.
+ */
+import { ValidationError } from '../shared/errors.ts';
+import { parseCsvDataset } from './csv.ts';
+import {
+  MODEL_DISTINCT, MODEL_ENTROPY, MODEL_RECURSIVE, MODEL_T_EQUAL, MODEL_T_ORDERED,
+  type EngineInput, type EngineModel,
+} from './engine.ts';
+import { bindHierarchy, encodeHierarchy, isMissing, showValue, type BoundHierarchy, type EncodedHierarchy } from './hierarchy.ts';
+import type { AnonymizeConfig, Cell, Dataset, MetricName, PrivacyModel } from './types.ts';
+
+export interface PreparedQuasi {
+  column: string;
+  index: number;
+  bound: BoundHierarchy;
+  encoded: EncodedHierarchy;
+}
+
+export interface PreparedSensitive {
+  column: string;
+  index: number;
+  /** Distinct values in order: numeric when all values are numbers, else by code unit. */
+  values: string[];
+  codes: Uint32Array;
+}
+
+export interface PreparedTable {
+  columns: string[];
+  rows: Cell[][];
+  quasi: PreparedQuasi[];
+  sensitive: PreparedSensitive[];
+  /** Columns removed from the output. */
+  identifiers: number[];
+  models: PrivacyModel[];
+  engineModels: EngineModel[];
+  k: number;
+  suppressionLimit: number;
+  /** floor(suppressionLimit * rows), as ARX counts it. */
+  maxSuppressed: number;
+  metric: MetricName;
+}
+
+const METRICS: MetricName[] = ['loss', 'discernibility', 'precision', 'aecs'];
+
+const invalid = (message: string, field: string): never => {
+  throw new ValidationError(message, field);
+};
+
+/**
+ * Reads `dataset` (records or CSV text) into columns and rows, checking the header and row shapes.
+ *
+ * @example
+ * readDataset('age,sex\n34,F\n').rows; // [['34', 'F']]
+ */
+export function readDataset(dataset: Dataset | string): Dataset {
+  const data = typeof dataset === 'string' ? parseCsvDataset(dataset) : dataset;
+  if (data === null || typeof data !== 'object' || !Array.isArray(data.columns) || !Array.isArray(data.rows)) {
+    invalid('dataset must be {columns: string[], rows: (string|number)[][]} or CSV text', 'dataset');
+  }
+  const seen = new Set<string>();
+  data.columns.forEach((c, i) => {
+    if (typeof c !== 'string' || c.trim() === '') invalid(`column ${i + 1} has no name`, 'columns');
+    if (seen.has(c)) invalid(`duplicate column ${showValue(c)}`, 'columns');
+    seen.add(c);
+  });
+  if (data.rows.length === 0) invalid('the dataset has no rows', 'rows');
+  const width = data.columns.length;
+  data.rows.forEach((row, r) => {
+    if (!Array.isArray(row)) invalid(`row ${r + 1} is not a list of values`, 'rows');
+    if (row.length !== width) invalid(`row ${r + 1} has ${row.length} values, expected ${width} (one per column)`, 'rows');
+    for (const cell of row) {
+      if (cell !== null && cell !== undefined && typeof cell !== 'string' && typeof cell !== 'number') {
+        invalid(`row ${r + 1} holds a value that is neither text nor a number`, 'rows');
+      }
+    }
+  });
+  return data;
+}
+
+function columnIndex(columns: string[], name: unknown, field: string): number {
+  if (typeof name !== 'string') return invalid(`${field} must name a column`, field);
+  const i = columns.indexOf(name);
+  if (i < 0) invalid(`${field}: no column ${showValue(name)} in the dataset`, field);
+  return i;
+}
+
+function isPositiveInteger(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1;
+}
+
+/**
+ * Checks `config` against `dataset` and encodes it for the engines.
+ *
+ * @example
+ * const table = prepareTable(dataset, { quasiIdentifiers: { age: { type: 'age' } }, k: 5 });
+ */
+export function prepareTable(dataset: Dataset | string, config: AnonymizeConfig): PreparedTable {
+  const data = readDataset(dataset);
+  if (config === null || typeof config !== 'object') return invalid('config must be an object', 'config');
+  const { columns, rows } = data;
+  const n = rows.length;
+
+  const k = config.k ?? 1;
+  if (!isPositiveInteger(k)) invalid(`k must be a whole number >= 1, got ${showValue(k)}`, 'k');
+  if (k > n) invalid(`k=${k} is larger than the ${n} rows of the dataset`, 'k');
+  const suppressionLimit = config.suppressionLimit ?? 0;
+  if (typeof suppressionLimit !== 'number' || !(suppressionLimit >= 0 && suppressionLimit <= 1)) {
+    invalid(`suppressionLimit must be a number in [0, 1], got ${showValue(suppressionLimit)}`, 'suppressionLimit');
+  }
+  const metric = config.metric ?? 'loss';
+  if (!METRICS.includes(metric)) invalid(`metric must be one of ${METRICS.join(', ')}`, 'metric');
+
+  const roles = new Map<number, string>();
+  const claim = (index: number, role: string, field: string): void => {
+    const had = roles.get(index);
+    if (had !== undefined && had !== role) invalid(`${field}: column ${showValue(columns[index])} is already ${had}`, field);
+    roles.set(index, role);
+  };
+  const qiSpec = config.quasiIdentifiers;
+  if (qiSpec === null || typeof qiSpec !== 'object' || Array.isArray(qiSpec) || Object.keys(qiSpec).length === 0) {
+    invalid('quasiIdentifiers must map at least one column to its hierarchy', 'quasiIdentifiers');
+  }
+  const qiNames = Object.keys(qiSpec);
+  const qiIndexes = qiNames.map((name) => {
+    const i = columnIndex(columns, name, `quasiIdentifiers.${name}`);
+    claim(i, 'a quasi-identifier', `quasiIdentifiers.${name}`);
+    return i;
+  });
+  const listOf = (value: unknown, field: string): string[] => {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) return invalid(`${field} must be a list of column names`, field);
+    return value as string[];
+  };
+  const identifiers = listOf(config.identifiers, 'identifiers').map((name, j) => {
+    const i = columnIndex(columns, name, `identifiers[${j}]`);
+    claim(i, 'an identifier', `identifiers[${j}]`);
+    return i;
+  });
+  const sensitiveNames = listOf(config.sensitive, 'sensitive');
+  sensitiveNames.forEach((name, j) => claim(columnIndex(columns, name, `sensitive[${j}]`), 'sensitive', `sensitive[${j}]`));
+  listOf(config.insensitive, 'insensitive').forEach((name, j) => {
+    claim(columnIndex(columns, name, `insensitive[${j}]`), 'insensitive', `insensitive[${j}]`);
+  });
+
+  const quasi: PreparedQuasi[] = qiNames.map((column, j) => {
+    const index = qiIndexes[j];
+    const bound = bindHierarchy(column, qiSpec[column], rows.map((row) => row[index]));
+    return { column, index, bound, encoded: encodeHierarchy(bound.hierarchy) };
+  });
+
+  const models = config.models ?? [];
+  if (!Array.isArray(models)) invalid('models must be a list', 'models');
+  const sensitive: PreparedSensitive[] = [];
+  const sensitiveOf = (name: string, field: string): number => {
+    const index = columnIndex(columns, name, field);
+    claim(index, 'sensitive', field);
+    let s = sensitive.findIndex((x) => x.index === index);
+    if (s < 0) {
+      s = sensitive.length;
+      sensitive.push(encodeSensitive(name, index, rows));
+    }
+    return s;
+  };
+  const engineModels = models.map((model, j): EngineModel => {
+    const field = `models[${j}]`;
+    if (model === null || typeof model !== 'object') return invalid(`${field} must be an object`, field);
+    const s = sensitiveOf(model.attribute, `${field}.attribute`);
+    const distinct = sensitive[s].values.length;
+    if (model.type === 'l-diversity') {
+      const { l } = model;
+      if (typeof l !== 'number' || !Number.isFinite(l) || l < 1) invalid(`${field}.l must be a number >= 1`, `${field}.l`);
+      if (model.variant !== 'entropy' && !Number.isInteger(l)) invalid(`${field}.l must be a whole number for ${model.variant} l-diversity`, `${field}.l`);
+      if (l > distinct) {
+        invalid(`${field}.l: l=${l} is above the ${distinct} distinct values of ${showValue(model.attribute)}`, `${field}.l`);
+      }
+      if (model.variant === 'distinct') return { type: MODEL_DISTINCT, sensitive: s, p1: l, p2: 0 };
+      if (model.variant === 'entropy') return { type: MODEL_ENTROPY, sensitive: s, p1: l, p2: 0 };
+      if (model.variant === 'recursive') {
+        const { c } = model;
+        if (typeof c !== 'number' || !Number.isFinite(c) || c <= 0) invalid(`${field}.c must be a number > 0`, `${field}.c`);
+        return { type: MODEL_RECURSIVE, sensitive: s, p1: l, p2: c };
+      }
+      return invalid(`${field}.variant must be distinct, entropy or recursive`, `${field}.variant`);
+    }
+    if (model.type === 't-closeness') {
+      const { t } = model;
+      if (typeof t !== 'number' || !(t >= 0 && t <= 1)) invalid(`${field}.t must be a number in [0, 1]`, `${field}.t`);
+      if (model.distance === 'equal') return { type: MODEL_T_EQUAL, sensitive: s, p1: t, p2: 0 };
+      if (model.distance === 'ordered') return { type: MODEL_T_ORDERED, sensitive: s, p1: t, p2: 0 };
+      return invalid(`${field}.distance must be equal or ordered`, `${field}.distance`);
+    }
+    return invalid(`${field}.type must be l-diversity or t-closeness`, `${field}.type`);
+  });
+
+  return {
+    columns, rows, quasi, sensitive, identifiers, models, engineModels, k, suppressionLimit,
+    maxSuppressed: Math.floor(suppressionLimit * n), metric,
+  };
+}
+
+function encodeSensitive(column: string, index: number, rows: Cell[][]): PreparedSensitive {
+  const texts = rows.map((row, r) => {
+    const v = row[index];
+    if (isMissing(v)) {
+      throw new ValidationError(`row ${r + 1}, column ${column}: missing sensitive value`, column, { details: { row: r + 1 } });
+    }
+    return String(v);
+  });
+  const distinct = [...new Set(texts)];
+  const numbers = distinct.map(Number);
+  if (numbers.every(Number.isFinite)) distinct.sort((a, b) => Number(a) - Number(b));
+  else distinct.sort();
+  const code = new Map(distinct.map((v, i) => [v, i]));
+  return { column, index, values: distinct, codes: Uint32Array.from(texts, (v) => code.get(v) as number) };
+}
+
+/** The engines' view of a prepared table. */
+export function engineInput(table: PreparedTable): EngineInput {
+  return {
+    rows: table.rows.length,
+    quasi: table.quasi.map((q) => ({ hierarchy: q.encoded, rowLeaf: q.bound.rowLeaf })),
+    sensitive: table.sensitive.map((s) => ({ codes: s.codes, m: s.values.length })),
+    models: table.engineModels,
+  };
+}
