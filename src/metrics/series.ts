@@ -7,6 +7,7 @@
  *   - last 5 minutes: the minutes of the last 5 (4 to 5 minutes of data, 1 min resolution)
  *   - since start:    the total plus the open slot.
  */
+import { WasmError } from '../shared/wasm.ts';
 import { createHistogram, type Histogram, type HistogramOptions } from './histogram.ts';
 
 export const SLOT_MS = 10_000;
@@ -68,8 +69,15 @@ export class Series {
   }
 
   record(value: number, error: boolean, now: number): void {
-    const slot = this.slot(now);
-    slot.h.record(value);
+    let slot: Slot;
+    try {
+      slot = this.slot(now);
+      slot.h.record(value);
+    } catch (err) {
+      if (!this.#recover(err)) throw err;
+      slot = this.slot(now);
+      slot.h.record(value);
+    }
     this.count++;
     if (error) {
       slot.errors++;
@@ -99,6 +107,26 @@ export class Series {
    * count, and the time its data starts from.
    */
   snapshot(window: Window, now: number): { h: Histogram; errors: number; from: number } {
+    try {
+      return this.#snapshot(window, now);
+    } catch (err) {
+      if (!this.#recover(err)) throw err;
+      return this.#snapshot(window, now);
+    }
+  }
+
+  /**
+   * After a WASM trap the instance holding this series' histograms is gone: start over with
+   * empty histograms (the data is lost, the series keeps working). False for other errors.
+   */
+  #recover(err: unknown): boolean {
+    if (!(err instanceof WasmError)) return false;
+    this.close();
+    this.#total = { id: 0, h: createHistogram(this.#options), errors: 0 };
+    return true;
+  }
+
+  #snapshot(window: Window, now: number): { h: Histogram; errors: number; from: number } {
     const out = createHistogram(this.#options);
     let errors = 0;
     const add = (slot: Slot | undefined): void => {

@@ -12,6 +12,10 @@ import {
   histogramMemory,
   type Histogram,
 } from '../../src/index.ts';
+import { platform } from '#platform';
+import { instantiateWasm, WasmError } from '../../src/shared/wasm.ts';
+import { WasmHistogram } from '../../src/metrics/histogram.ts';
+import { loadMetricsWasm, MetricsInstance, type MetricsExports } from '../../src/metrics/wasm.ts';
 import { runHistogramContract } from './histogram.case.ts';
 import { DISTRIBUTIONS, QS, sample } from './oracle.ts';
 
@@ -138,6 +142,26 @@ Wasm('subnormal values count as zero and report the exact minimum', () => {
   h.record(1e-310);
   assert.is(h.valueAtQuantile(0), 5e-324);
   assert.is(h.max, 1e-310);
+});
+
+Wasm('a trap kills its instance: that instance\'s histograms throw WasmError from then on', () => {
+  // A private instance, so the isolate's shared one (used by other suites) stays alive.
+  const inst = new MetricsInstance(instantiateWasm<MetricsExports>(platform.wasmModule('metrics'), 'metrics').exports);
+  const h = new WasmHistogram(inst, inst.x.create(0.01, 1e6), 0.01, 1e6);
+  h.record(5);
+  assert.is(h.count, 1);
+  h.record(6);
+  const typed = inst.fail(new WebAssembly.RuntimeError('unreachable'));
+  assert.ok(typed instanceof WasmError && typed.trap);
+  assert.is(inst.alive, false);
+  assert.is(inst.queued, 0, 'queued records of a dead instance are dropped');
+  assert.throws(() => h.count, (e: unknown) => e instanceof WasmError);
+  assert.throws(() => h.serialize(), (e: unknown) => e instanceof WasmError);
+  h.close();
+  assert.ok(loadMetricsWasm().alive);
+  using fresh = createHistogram();
+  fresh.record(7);
+  assert.is(fresh.valueAtQuantile(0.5), 7);
 });
 
 const gc = (() => {
