@@ -220,6 +220,9 @@ export class Bindings {
     let all = true;
     for (const v of this.vars) if (!keep(v)) { all = false; break; }
     if (all) return this;
+    let none = true;
+    for (const v of this.vars) if (keep(v)) { none = false; break; }
+    if (none) return Bindings.EMPTY;
     // A group keeps its first kept member as representative, in values too.
     const reps: (Var | undefined)[] = [];
     for (let i = 0; i < this.vars.length; i++) {

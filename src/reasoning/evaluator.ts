@@ -108,7 +108,10 @@ class CollectFrame implements Frame {
   declare readonly next: Frame | undefined;
   declare readonly scope: Scope;
   declare readonly depth: number;
-  declare readonly items: [Atom, Bindings][];
+  /** The first result and its bindings; later ones in `more` (most evaluations have one). */
+  declare first: Atom | undefined;
+  declare firstB: Bindings;
+  declare more: [Atom, Bindings][] | undefined;
   /** The expression as `metta` received it (check_alternatives compares results to it). */
   declare readonly orig: Expr;
   /** The bindings outside. */
@@ -117,7 +120,9 @@ class CollectFrame implements Frame {
     this.next = next;
     this.scope = scope;
     this.depth = depthOf(next);
-    this.items = [];
+    this.first = undefined;
+    this.firstB = Bindings.EMPTY;
+    this.more = undefined;
     this.orig = orig;
     this.outer = outer;
   }
@@ -126,30 +131,40 @@ class CollectFrame implements Frame {
       a = b.apply(a);
       b = retainTo(b, this.scope);
     }
-    if (a !== S.empty) this.items.push([a, b]);
+    if (a === S.empty) return undefined;
+    if (this.first === undefined) {
+      this.first = a;
+      this.firstB = b;
+    } else (this.more ??= []).push([a, b]);
     return undefined;
   }
   finish(m: Machine): Task | undefined {
+    const first = this.first;
+    if (first === undefined) return undefined;
+    if (this.more === undefined) {
+      const b = this.firstB.isEmpty ? this.outer : this.outer.merge(this.firstB);
+      return b === undefined ? undefined : m.now(this.next!, isError(first) ? first : this.checked(first), b);
+    }
     const succ: Task[] = [];
     const errs: Task[] = [];
     const next = this.next!;
-    for (const [a, inner] of this.items) {
+    this.more.unshift([first, this.firstB]);
+    for (const [a, inner] of this.more) {
       const b = inner.isEmpty ? this.outer : this.outer.merge(inner);
       if (b === undefined) continue;
       if (isError(a)) errs.push(retTask(next, a, b));
-      else {
-        let r = a;
-        if (r.kind === Kind.Expr && atomEq(this.orig, r)) {
-          r = new Expr(r.items);
-          (r as Expr).evaluated = true;
-        }
-        succ.push(retTask(next, r, b));
-      }
+      else succ.push(retTask(next, this.checked(a), b));
     }
     return m.split(succ.length > 0 ? succ : errs);
   }
+  /** A result equal to the expression itself is marked evaluated (check_alternatives). */
+  private checked(a: Atom): Atom {
+    if (a.kind !== Kind.Expr || !atomEq(this.orig, a)) return a;
+    const r = new Expr(a.items);
+    r.evaluated = true;
+    return r;
+  }
 }
-
 
 /** `interpret_tuple`: each member evaluated in turn; the rebuilt tuple goes to `metta_call`. */
 class TupleFrame implements Frame {
@@ -277,8 +292,8 @@ class CallFrame implements Frame {
   }
   ret(m: Machine, a: Atom, b: Bindings): Task | undefined {
     if (!b.isEmpty) a = b.apply(a);
-    if (a === S.notReducible) return retTask(this.next!, this.reduced, b);
-    if (a === S.empty || isError(a)) return retTask(this.next!, a, b);
+    if (a === S.notReducible) return m.now(this.next!, this.reduced, b);
+    if (a === S.empty || isError(a)) return m.now(this.next!, a, b);
     return m.metta(a, this.typ, this.space, b, this.next!);
   }
   finish(): undefined {
@@ -321,11 +336,11 @@ class FunctionFrame implements Frame {
     this.depth = depthOf(next);
     this.culprit = culprit;
   }
-  ret(_m: Machine, a: Atom, b: Bindings): Task {
+  ret(m: Machine, a: Atom, b: Bindings): Task {
     if (!b.isEmpty) a = b.apply(a);
-    if (a.kind === Kind.Expr && a.items.length === 2 && a.items[0] === S.return) return retTask(this.next!, a.items[1], b);
+    if (a.kind === Kind.Expr && a.items.length === 2 && a.items[0] === S.return) return m.now(this.next!, a.items[1], b);
     if (isEmbeddedOp(a)) return minTask(a, b, this);
-    return retTask(this.next!, errorAtom(this.culprit, S.noReturn), b);
+    return m.now(this.next!, errorAtom(this.culprit, S.noReturn), b);
   }
   finish(): undefined {
     return undefined;
@@ -354,8 +369,8 @@ class CollapseBindFrame implements Frame {
     if (a !== S.empty) this.items.push(expr(a, bindingsAtom(b)));
     return undefined;
   }
-  finish(): Task {
-    return retTask(this.next!, new Expr(this.items), this.start);
+  finish(m: Machine): Task {
+    return m.now(this.next!, new Expr(this.items), this.start);
   }
 }
 
@@ -377,12 +392,12 @@ const enum T {
 }
 
 class Task {
-  declare readonly t: T;
-  declare readonly k: Frame;
-  declare readonly a: Atom;
-  declare readonly b: Bindings;
-  declare readonly typ: Atom | undefined;
-  declare readonly space: Space | undefined;
+  declare t: T;
+  declare k: Frame;
+  declare a: Atom;
+  declare b: Bindings;
+  declare typ: Atom | undefined;
+  declare space: Space | undefined;
   constructor(t: T, k: Frame, a: Atom, b: Bindings, typ: Atom | undefined, space: Space | undefined) {
     this.t = t;
     this.k = k;
@@ -486,7 +501,7 @@ export class Machine {
       }
       case T.Function: {
         const s = task.k as FunctionStart;
-        return this.interpretFunction(s.e, s.opType, s.typ, s.retType, s.space, task.b, s.collect);
+        return this.interpretFunction(s.e, s.opType, s.typ, s.retType, s.space, task.b, s.collect, s.onlyType);
       }
     }
   }
@@ -500,6 +515,16 @@ export class Machine {
     }
     return this.cache;
   }
+
+  /** The one result to continue with at once: a reused task, never pushed on the plan. */
+  now(k: Frame, a: Atom, b: Bindings): Task {
+    const t = this.scratch;
+    t.k = k;
+    t.a = a;
+    t.b = b;
+    return t;
+  }
+  private readonly scratch = new Task(T.Ret, undefined as never, S.empty, Bindings.EMPTY, undefined, undefined);
 
   /** Continues with the only alternative, or pushes them all (the last runs first). */
   split(tasks: Task[]): Task | undefined {
@@ -517,20 +542,20 @@ export class Machine {
 
   /** hyperon's `metta_impl`: evaluates `atom` expecting `typ`, results to `k`. */
   metta(atom: Atom, typ: Atom, space: Space, b: Bindings, k: Frame): Task | undefined {
-    if (typ === S.atom) return retTask(k, atom, b);
+    if (typ === S.atom) return this.now(k, atom, b);
     switch (atom.kind) {
       case Kind.Var:
-        return retTask(k, atom, b);
+        return this.now(k, atom, b);
       case Kind.Sym:
       case Kind.Gnd:
         // Every atom has at least one type and %Undefined% matches each: no lookup needed.
-        if (typ === S.undefined || typ === metaType(atom)) return retTask(k, atom, b);
+        if (typ === S.undefined || typ === metaType(atom)) return this.now(k, atom, b);
         return this.typeCast(atom, typ, space, b, k);
       case Kind.Expr: {
-        if (typ === S.expression || atom.evaluated) return retTask(k, atom, b);
+        if (typ === S.expression || atom.evaluated) return this.now(k, atom, b);
         this.checkDepth(k);
         if (this.stackDepth > 0 && k.depth >= this.stackDepth) {
-          return retTask(k, errorAtom(expr(S.metta, atom, typ, spaceAtomOf(space)), S.stackOverflow), b);
+          return this.now(k, errorAtom(expr(S.metta, atom, typ, spaceAtomOf(space)), S.stackOverflow), b);
         }
         const e = b.isEmpty ? atom : (b.apply(atom) as Expr);
         const t = b.isEmpty ? typ : b.apply(typ);
@@ -542,12 +567,12 @@ export class Machine {
   }
 
   private typeCast(atom: Atom, typ: Atom, space: Space, b: Bindings, k: Frame): Task | undefined {
-    if (typ === metaType(atom)) return retTask(k, atom, b);
+    if (typ === metaType(atom)) return this.now(k, atom, b);
     const errors: Task[] = [];
     for (const t of atomTypes(space, atom, this.typeCache(space))) {
       if (t.error !== undefined) continue;
       const m = matchTypes(typ, t.type, b);
-      if (m !== undefined) return retTask(k, atom, m);
+      if (m !== undefined) return this.now(k, atom, m);
       errors.push(retTask(k, errorAtom(atom, expr(S.badType, typ, t.type)), b));
     }
     return this.split(errors);
@@ -560,9 +585,11 @@ export class Machine {
     let allErrors = true;
     let hasTuple = false;
     let hasFn = false;
+    let validTypes = 0;
     for (const t of opTypes) {
       if (t.error === undefined) {
         allErrors = false;
+        validTypes++;
         if (isFunctionType(t.type)) hasFn = true;
         else hasTuple = true;
       }
@@ -578,7 +605,7 @@ export class Machine {
       for (const r of checkApplication(space, e, ft.type, typ, b, cache)) {
         if (r.error === undefined) {
           const retType = r.ret === S.expression ? S.undefined : r.ret!;
-          out.push(new Task(T.Function, new FunctionStart(c, e, ft.type, typ, retType, space), e, r.bindings, undefined, undefined));
+          out.push(new Task(T.Function, new FunctionStart(c, e, ft.type, typ, retType, space, validTypes === 1), e, r.bindings, undefined, undefined));
           return this.split(out);
         }
         errors.push(retTask(c, r.error, r.bindings));
@@ -595,11 +622,12 @@ export class Machine {
     return this.metta(head, S.undefined, space, b, f);
   }
 
-  interpretFunction(e: Expr, opType: Expr, typ: Atom, retType: Atom, space: Space, b: Bindings, c: CollectFrame): Task | undefined {
+  interpretFunction(e: Expr, opType: Expr, typ: Atom, retType: Atom, space: Space, b: Bindings, c: CollectFrame, onlyType: boolean): Task | undefined {
     const head = e.items[0];
-    // The operation's type cast can only succeed when `opType` is one of its own types and has
-    // no variables (the bindings stay as they are), so a symbol or grounded head is taken as is.
-    if (head.kind !== Kind.Expr && head.kind !== Kind.Var && head !== S.empty && varsOf(opType).length === 0) {
+    // `opType` is one of the head's own types, so casting a symbol or grounded head to it
+    // succeeds; when it is the only type, or has no variables, the cast binds nothing that is
+    // ever read again (only fresh type variables), so the head is taken as it is.
+    if (head.kind !== Kind.Expr && head.kind !== Kind.Var && head !== S.empty && (onlyType || varsOf(opType).length === 0)) {
       return this.interpretArgs(c, e, opType, typ, retType, space, 1, [head], c.scope, b);
     }
     const f = new ArgsFrame(c, c.scope, e, opType, 0, [], typ, retType, space);
@@ -623,7 +651,7 @@ export class Machine {
 
   /** hyperon's `metta_call`: evaluate the reduced call, then the result (metta_call_return). */
   mettaCall(reduced: Atom, typ: Atom, space: Space, b: Bindings, k: Frame): Task | undefined {
-    if (isError(reduced)) return retTask(k, reduced, b);
+    if (isError(reduced)) return this.now(k, reduced, b);
     return this.eval(reduced, space, b, new CallFrame(k, reduced, typ, space));
   }
 
@@ -656,20 +684,25 @@ export class Machine {
           out.push(this.evalResult(m.apply(r.atom), m, call, k));
         }
       } else {
-        for (const r of op.execute(args, ctx)) out.push(this.evalResult(b.isEmpty ? r : b.apply(r), b, call, k));
+        const rs = op.execute(args, ctx);
+        if (rs.length === 1) {
+          const r = rs[0];
+          return this.evalResult(b.isEmpty ? r : b.apply(r), b, call, k);
+        }
+        for (const r of rs) out.push(this.evalResult(b.isEmpty ? r : b.apply(r), b, call, k));
       }
     } catch (e) {
-      if (e instanceof ExecError) return retTask(k, e.kindOf === 'noReduce' ? S.notReducible : errorMsg(call, e.message), b);
+      if (e instanceof ExecError) return this.now(k, e.kindOf === 'noReduce' ? S.notReducible : errorMsg(call, e.message), b);
       throw e;
     }
-    return out.length === 0 ? retTask(k, S.empty, b) : this.split(out);
+    return out.length === 0 ? this.now(k, S.empty, b) : this.split(out);
   }
 
   private query(space: Space, toEval: Atom, b: Bindings, k: Frame): Task | undefined {
-    if (isVariableOp(toEval)) return retTask(k, S.notReducible, b);
+    if (isVariableOp(toEval)) return this.now(k, S.notReducible, b);
     const bodies = space.equations(toEval);
     if (bodies !== undefined) {
-      if (bodies.length === 0) return retTask(k, S.notReducible, b);
+      if (bodies.length === 0) return this.now(k, S.notReducible, b);
       if (bodies.length === 1) return this.evalResult(bodies[0], b, toEval, k);
       return this.split(bodies.map((r) => this.evalResult(r, b, toEval, k)));
     }
@@ -702,12 +735,12 @@ export class Machine {
   // minimal MeTTa instructions
 
   private minimal(atom: Atom, b: Bindings, k: Frame): Task | undefined {
-    if (atom.kind !== Kind.Expr || atom.items.length === 0) return retTask(k, atom, b);
+    if (atom.kind !== Kind.Expr || atom.items.length === 0) return this.now(k, atom, b);
     const it = atom.items;
     switch (it[0]) {
       case S.chain: {
         if (it.length !== 4 || it[2].kind !== Kind.Var) {
-          return retTask(k, errorMsg(atom, `expected: (chain <nested> (: <var> Variable) <templ>), found: ${show(atom)}`), b);
+          return this.now(k, errorMsg(atom, `expected: (chain <nested> (: <var> Variable) <templ>), found: ${show(atom)}`), b);
         }
         this.checkDepth(k);
         const nested = it[1];
@@ -718,27 +751,27 @@ export class Machine {
       }
       case S.function: {
         if (it.length !== 2 || it[1].kind !== Kind.Expr) {
-          return retTask(k, errorMsg(atom, `expected: (function (: <body> Expression)), found: ${show(atom)}`), b);
+          return this.now(k, errorMsg(atom, `expected: (function (: <body> Expression)), found: ${show(atom)}`), b);
         }
         this.checkDepth(k);
         return minTask(it[1], b, new FunctionFrame(k, k.scope, atom));
       }
       case S.eval:
-        if (it.length !== 2) return retTask(k, errorMsg(atom, `expected: (eval <atom>), found: ${show(atom)}`), b);
+        if (it.length !== 2) return this.now(k, errorMsg(atom, `expected: (eval <atom>), found: ${show(atom)}`), b);
         return this.eval(it[1], this.space, b, k);
       case S.evalc: {
         const space = it.length === 3 ? spaceOf(it[2]) : undefined;
-        if (space === undefined) return retTask(k, errorMsg(atom, `expected: (evalc <atom> <space>), found: ${show(atom)}`), b);
+        if (space === undefined) return this.now(k, errorMsg(atom, `expected: (evalc <atom> <space>), found: ${show(atom)}`), b);
         return this.eval(it[1], space, b, k);
       }
       case S.unify: {
-        if (it.length !== 5) return retTask(k, errorMsg(atom, `expected: (unify <atom> <pattern> <then> <else>), found: ${show(atom)}`), b);
+        if (it.length !== 5) return this.now(k, errorMsg(atom, `expected: (unify <atom> <pattern> <then> <else>), found: ${show(atom)}`), b);
         const m = matchAtoms(it[1], it[2], b);
-        if (m === undefined || m.hasLoops()) return retTask(k, it[4], b);
-        return retTask(k, m.apply(it[3]), m);
+        if (m === undefined || m.hasLoops()) return this.now(k, it[4], b);
+        return this.now(k, m.apply(it[3]), m);
       }
       case S.collapseBind: {
-        if (it.length !== 2) return retTask(k, errorMsg(atom, `expected: (collapse-bind <atom>), found: ${show(atom)}`), b);
+        if (it.length !== 2) return this.now(k, errorMsg(atom, `expected: (collapse-bind <atom>), found: ${show(atom)}`), b);
         this.checkDepth(k);
         const c = new CollapseBindFrame(k, k.scope, b);
         this.plan.push(new Task(T.Finish, c, DUMMY_ATOM, b, undefined, undefined));
@@ -747,12 +780,12 @@ export class Machine {
       case S.superposeBind: {
         const c = it[1];
         if (it.length !== 2 || c.kind !== Kind.Expr) {
-          return retTask(k, errorMsg(atom, `expected: (superpose-bind (: <collapsed> Expression)), found: ${show(atom)}`), b);
+          return this.now(k, errorMsg(atom, `expected: (superpose-bind (: <collapsed> Expression)), found: ${show(atom)}`), b);
         }
         const out: Task[] = [];
         for (const p of c.items) {
           const pair = unpair(p);
-          if (pair === undefined) return retTask(k, errorMsg(atom, `(Atom Bindings) pair is expected, ${show(p)} was received`), b);
+          if (pair === undefined) return this.now(k, errorMsg(atom, `(Atom Bindings) pair is expected, ${show(p)} was received`), b);
           const m = pair[1].merge(b);
           if (m === undefined || m.hasLoops()) continue;
           out.push(retTask(k, pair[0], m));
@@ -762,29 +795,29 @@ export class Machine {
       case S.deconsAtom: {
         const e = it[1];
         if (it.length !== 2 || e.kind !== Kind.Expr || e.items.length === 0) {
-          return retTask(k, errorMsg(atom, `expected: (decons-atom (: <expr> Expression)), found: ${show(atom)}`), b);
+          return this.now(k, errorMsg(atom, `expected: (decons-atom (: <expr> Expression)), found: ${show(atom)}`), b);
         }
-        return retTask(k, expr(e.items[0], new Expr(e.items.slice(1))), b);
+        return this.now(k, expr(e.items[0], new Expr(e.items.slice(1))), b);
       }
       case S.consAtom: {
         const t = it[2];
         if (it.length !== 3 || t.kind !== Kind.Expr) {
-          return retTask(k, errorMsg(atom, `expected: (cons-atom <head> (: <tail> Expression)), found: ${show(atom)}`), b);
+          return this.now(k, errorMsg(atom, `expected: (cons-atom <head> (: <tail> Expression)), found: ${show(atom)}`), b);
         }
-        return retTask(k, new Expr([it[1], ...t.items]), b);
+        return this.now(k, new Expr([it[1], ...t.items]), b);
       }
       case S.metta: {
         const space = it.length === 4 ? spaceOf(it[3]) : undefined;
-        if (space === undefined) return retTask(k, errorMsg(atom, `expected: (metta atom type space), found: ${show(atom)}`), b);
+        if (space === undefined) return this.now(k, errorMsg(atom, `expected: (metta atom type space), found: ${show(atom)}`), b);
         return this.metta(it[1], it[2], space, b, k);
       }
       case S.contextSpace:
-        if (it.length !== 1) return retTask(k, errorMsg(atom, `expected: (context-space), found: ${show(atom)}`), b);
-        return retTask(k, spaceAtomOf(this.space), b);
+        if (it.length !== 1) return this.now(k, errorMsg(atom, `expected: (context-space), found: ${show(atom)}`), b);
+        return this.now(k, spaceAtomOf(this.space), b);
       case S.callNative:
-        return retTask(k, errorMsg(atom, `expected: (call-native func args), found: ${show(atom)}`), b);
+        return this.now(k, errorMsg(atom, `expected: (call-native func args), found: ${show(atom)}`), b);
       default:
-        return retTask(k, atom, b);
+        return this.now(k, atom, b);
     }
   }
 }
@@ -826,7 +859,10 @@ class FunctionStart implements Frame {
   declare readonly typ: Atom;
   declare readonly retType: Atom;
   declare readonly space: Space;
-  constructor(collect: CollectFrame, e: Expr, opType: Expr, typ: Atom, retType: Atom, space: Space) {
+  /** The head has no other valid type. */
+  declare readonly onlyType: boolean;
+  constructor(collect: CollectFrame, e: Expr, opType: Expr, typ: Atom, retType: Atom, space: Space, onlyType: boolean) {
+    this.onlyType = onlyType;
     this.next = collect;
     this.scope = collect.scope;
     this.depth = depthOf(collect);
