@@ -282,6 +282,18 @@ Batching('a failing batch retries its messages one by one; without processBatch 
   }),
 );
 
+Batching('a batch is bounded by the shortest timeout among its messages', () =>
+  withProcessor({ maxBatchSize: 2, maxRetries: 0 }, async (p) => {
+    p.registerHandler('work', { processBatch: (_messages, ctx) => new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve())) });
+    await p.start();
+    const errs = await Promise.all([rejection(p.sendMessage(msg({ batchKey: 'k', timeout: 5000 }))), rejection(p.sendMessage(msg({ batchKey: 'k', timeout: 10 })))]);
+    for (const e of errs) {
+      assert.instance(e, TimeoutError);
+      assert.is((e as TimeoutError).timeoutMs, 10);
+    }
+  }),
+);
+
 Batching('a processBatch result of the wrong length fails the batch', () =>
   withProcessor({ maxBatchSize: 2, maxRetries: 0 }, async (p) => {
     p.registerHandler('work', { processBatch: () => [1] });
@@ -315,6 +327,24 @@ Circuits('an open circuit fails fast without calling the handler; other recipien
     assert.is(circuits[0].state, 'open');
     assert.is(p.getStats().rejected.circuitOpen, 1);
     assert.is(p.listDeadLetters().at(-1)?.error.code, 'circuit_open');
+  }),
+);
+
+Circuits('after the recovery timeout one trial goes through; its success closes the circuit', () =>
+  withProcessor({ maxRetries: 0, circuitBreaker: { failureThreshold: 1, recoveryTimeout: 20, halfOpenMaxCalls: 1 } }, async (p) => {
+    let healthy = false;
+    p.registerHandler('work', () => {
+      if (!healthy) throw new Error('down');
+      return 'up';
+    });
+    await p.start();
+    await rejection(p.sendMessage(msg({ recipient: 'flaky-agent' })));
+    assert.instance(await rejection(p.sendMessage(msg({ recipient: 'flaky-agent' }))), CircuitOpenError);
+    await sleep(30);
+    assert.is(p.getCircuitBreaker('flaky-agent')?.state, 'half_open');
+    healthy = true;
+    assert.is(await p.sendMessage(msg({ recipient: 'flaky-agent' })), 'up');
+    assert.is(p.getCircuitBreaker('flaky-agent')?.state, 'closed');
   }),
 );
 
