@@ -15,7 +15,7 @@ export const E_TEXT_BYTES: u32 = 9;
 export const E_SHAPES: u32 = 10; // ptr: i32 words, per shape: key count, then key string indices
 export const E_SHAPE_COUNT: u32 = 11;
 export const E_SHAPE_WORDS: u32 = 12;
-export const E_UUIDS: u32 = 13; // ptr: 16 bytes per UUID slot
+export const E_IDS: u32 = 13; // ptr: UTF-8 text of every id and correlationId, in message order
 export const E_END: u32 = 14; // first free byte after the inputs
 // encodeFrame outputs
 export const E_OUT: u32 = 15; // ptr of the frame; its length is the return value
@@ -27,19 +27,15 @@ export const D_KIND: u32 = 4;
 export const D_COUNT: u32 = 5;
 export const D_STRINGS: u32 = 6;
 export const D_SHAPES: u32 = 7;
-export const D_TEXT_AT: u32 = 8; // frame offset of the text section
+export const D_TEXT: u32 = 8; // ptr: a copy of the strings' text, followed by the ids' text
 export const D_TEXT_BYTES: u32 = 9;
 export const D_STARTS: u32 = 10; // ptr: STRINGS + 1 UTF-16 offsets into the text
 export const D_SHAPE_INDEX: u32 = 11; // ptr: SHAPES + 1 offsets into the key list
 export const D_KEYS: u32 = 12; // ptr: key string indices
 export const D_KEY_COUNT: u32 = 13;
 export const D_FIELDS: u32 = 14; // ptr: COUNT * FIELD_WORDS i32
-export const D_NUMS: u32 = 15; // ptr: f64
-export const D_NUM_COUNT: u32 = 16;
-export const D_TAPE: u32 = 17; // ptr: i32 tokens
-export const D_TAPE_LEN: u32 = 18;
-export const D_UUID_TEXT: u32 = 19; // ptr: 36 ASCII bytes per UUID slot
-export const D_UUID_COUNT: u32 = 20;
+export const D_TIMES: u32 = 15; // ptr: COUNT f64 timestamps (0 where absent)
+export const D_ID_TEXT_BYTES: u32 = 16;
 
 export const CONTROL_WORDS: u32 = 32;
 

@@ -1,7 +1,9 @@
 // Validates a frame completely before anything is built from it, and (when asked) writes what
-// JS needs to read it lazily: a field table per message, the payload tape, UTF-16 string
-// offsets, shape key lists and the text of binary UUIDs. Every rejection is a status code
-// with the frame offset where it was found; nothing past a failure is trusted.
+// JS needs to read it lazily: a field table per message (with each payload's offset),
+// timestamps, UTF-16 string offsets, shape key lists, and the strings' text followed by the
+// ids' text (UUIDs spelled out). Every
+// rejection is a status code with the frame offset where it was found and a number that
+// explains it; nothing past a failure is read.
 
 import { crc32cUpdate } from '../shared/crc32c';
 import { ensureMemory } from '../shared/memory';
@@ -40,18 +42,14 @@ import {
   D_KEY_COUNT,
   D_KEYS,
   D_KIND,
-  D_NUM_COUNT,
-  D_NUMS,
   D_SHAPE_INDEX,
   D_SHAPES,
   D_STARTS,
   D_STRINGS,
-  D_TAPE,
-  D_TAPE_LEN,
-  D_TEXT_AT,
+  D_TEXT,
   D_TEXT_BYTES,
-  D_UUID_COUNT,
-  D_UUID_TEXT,
+  D_TIMES,
+  D_ID_TEXT_BYTES,
   setWord,
 } from './control';
 import {
@@ -66,12 +64,6 @@ import {
   HEADER_BYTES,
   KIND_BATCH,
   KIND_MESSAGE,
-  K_ARRAY,
-  K_CONST,
-  K_INT,
-  K_NUMBER,
-  K_OBJECT,
-  K_STRING,
   MAGIC_0,
   MAGIC_1,
   MAX_ATTEMPT,
@@ -83,8 +75,8 @@ import {
   MAX_U32,
   MAX_VARINT,
   MIN_FRAME_BYTES,
-  TAPE_INT_LIMIT,
   TRAILER_BYTES,
+  T_ARRAY,
   T_FALSE,
   T_FLOAT,
   T_NINT,
@@ -93,13 +85,12 @@ import {
   T_STR,
   T_TRUE,
   T_UINT,
-  T_ARRAY,
   VERSION,
 } from './format';
 import { findSplitPair, utf16Length, utf8ErrorAt, utf8HasPairs } from './utf8';
 import { writeUuidText } from './uuid';
 
-/** Remaining values per open container while walking a payload. */
+/** Values still to read per open container while walking a payload. */
 const STACK: usize = memory.data((MAX_DEPTH + 1) * 4, 16);
 
 let base: usize = 0; // address of the frame's first byte
@@ -108,18 +99,19 @@ let status: i32 = 0; // first failure (0 = none)
 let errorAt: usize = 0; // its frame offset
 let detail: f64 = 0; // a number explaining it
 let top: usize = 0; // bump pointer for outputs
+let outputs: bool = false;
 
 let stringCount: u64 = 0;
+let shapeCount: u64 = 0;
 let shapeIndex: usize = 0;
 let keys: usize = 0;
-let shapeCount: u64 = 0;
-let outputs: bool = false;
-let tape: usize = 0;
-let tapeLen: usize = 0;
-let nums: usize = 0;
-let numCount: usize = 0;
-let uuidText: usize = 0;
-let uuidCount: usize = 0;
+/** Where ids' text goes (after a copy of the strings' text), its bytes and UTF-16 units so far. */
+let idText: usize = 0;
+let idTextBytes: usize = 0;
+let idTextUnits: u32 = 0;
+/** The last id read: UTF-16 offset in the id text and length. */
+let idAt: u32 = 0;
+let idUnits: u32 = 0;
 
 function fail(code: i32, at: usize, why: f64 = 0): void {
   if (status == 0) {
@@ -201,50 +193,61 @@ function readVarintSlow(end: usize, overrun: i32): u64 {
   return <u32>v;
 }
 
-/** 16 UUID bytes; returns the UUID slot whose text was written. */
-function readUuid(end: usize): u32 {
-  if (end - pos < 16) {
-    fail(ERR_FRAME_BOUNDS, pos);
+/**
+ * An id or correlationId: 16 UUID bytes (`uuid`), else a varint byte length and UTF-8 text.
+ * Appends its text to the id text and leaves its UTF-16 offset and length in `idAt`, `idUnits`.
+ */
+function readId(end: usize, uuid: bool): void {
+  const at = pos;
+  idAt = idTextUnits;
+  if (uuid) {
+    if (end - at < 16) return fail(ERR_FRAME_BOUNDS, at);
+    if (outputs) writeUuidText(idText + idTextBytes, at);
+    pos = at + 16;
+    idUnits = 36;
+    idTextBytes += 36;
+    idTextUnits += 36;
+    return;
+  }
+  const n = readVarint(end, ERR_FRAME_BOUNDS);
+  if (status != 0) return;
+  if (n > <u64>(end - pos)) return fail(ERR_FRAME_BOUNDS, at, <f64>n);
+  const units = utf16Length(pos, <usize>n);
+  if (units < 0) return fail(ERR_FRAME_UTF8, utf8ErrorAt);
+  if (outputs) memory.copy(idText + idTextBytes, pos, <usize>n);
+  pos += <usize>n;
+  idUnits = <u32>units;
+  idTextBytes += <usize>n;
+  idTextUnits += <u32>units;
+}
+
+/** Key count of shape `s`, after checking it exists. */
+@inline function shapeKeys(s: u64, at: usize): u64 {
+  if (s >= shapeCount) {
+    fail(ERR_FRAME_SHAPE_REF, at, <f64>s);
     return 0;
   }
-  const slot = uuidCount++;
-  if (outputs) writeUuidText(uuidText + slot * 36, pos);
-  pos += 16;
-  return <u32>slot;
+  const idx = shapeIndex + (<usize>s << 2);
+  return <u64>(load<u32>(idx, 4) - load<u32>(idx));
 }
 
-@inline function emit(token: i32): void {
-  if (outputs) store<i32>(tape + (tapeLen << 2), token);
-  tapeLen++;
-}
-
-function emitNumber(v: f64): void {
-  if (outputs) store<f64>(nums + (numCount << 3), v);
-  emit(<i32>(numCount << 3) | K_NUMBER);
-  numCount++;
-}
-
-@inline function emitInt(v: i64): void {
-  if (v >= -TAPE_INT_LIMIT && v < TAPE_INT_LIMIT) emit((<i32>v << 3) | K_INT);
-  else emitNumber(<f64>v);
-}
-
-/** Validates the one payload value in [pos, end) and appends its tape tokens. */
+/** Validates the one payload value in [pos, end). */
 function walkPayload(end: usize): void {
   let depth: usize = 0; // open containers
   let left: u32 = 1; // values still to read in the innermost one
+  let p = pos;
   while (true) {
     if (left == 0) {
-      if (depth == 0) return;
+      if (depth == 0) break;
       depth--;
       left = load<u32>(STACK + (depth << 2));
       continue;
     }
     left--;
-    const at = pos;
+    const at = p;
     if (at >= end) return fail(ERR_FRAME_PAYLOAD_LENGTH, at);
     const tag = <u32>load<u8>(at);
-    pos = at + 1;
+    p = at + 1;
     let children: u64 = 0;
     switch (tag >> 4) {
       case 0x0:
@@ -254,102 +257,73 @@ function walkPayload(end: usize): void {
       case 0x4:
       case 0x5:
       case 0x6:
-      case 0x7: {
-        emit(<i32>(tag << 3) | K_INT);
-        continue;
-      }
+      case 0x7:
+      case 0xf:
+        continue; // small integers
       case 0x8:
       case 0x9:
       case 0xa:
       case 0xb: {
         const idx = <u64>(tag - 0x80);
         if (idx >= stringCount) return fail(ERR_FRAME_STRING_REF, at, <f64>idx);
-        emit(<i32>(idx << 3) | K_STRING);
         continue;
       }
       case 0xd: {
         children = <u64>(tag & 15);
-        emit(<i32>(children << 3) | K_ARRAY);
         break;
       }
       case 0xe: {
-        children = shapeSlot(<u64>(tag & 15), at);
+        children = shapeKeys(<u64>(tag & 15), at);
         if (status != 0) return;
         break;
       }
-      case 0xf: {
-        emit(((<i32>tag - 256) << 3) | K_INT);
-        continue;
-      }
       default: {
-        if (tag == T_NULL) {
-          emit(K_CONST);
-          continue;
-        } else if (tag == T_FALSE) {
-          emit((1 << 3) | K_CONST);
-          continue;
-        } else if (tag == T_TRUE) {
-          emit((2 << 3) | K_CONST);
-          continue;
-        } else if (tag == T_UINT) {
-          const v = readVarint(end, ERR_FRAME_PAYLOAD_LENGTH);
-          if (status != 0) return;
-          emitInt(<i64>v);
-          continue;
-        } else if (tag == T_NINT) {
-          const v = readVarint(end, ERR_FRAME_PAYLOAD_LENGTH);
-          if (status != 0) return;
-          if (v == 0) return fail(ERR_FRAME_RANGE, at);
-          emitInt(-<i64>v);
-          continue;
-        } else if (tag == T_FLOAT) {
-          if (end - pos < 8) return fail(ERR_FRAME_PAYLOAD_LENGTH, at);
-          const f = load<f64>(pos);
+        if (tag <= T_TRUE) continue; // null, false, true
+        if (tag == T_FLOAT) {
+          if (end - p < 8) return fail(ERR_FRAME_PAYLOAD_LENGTH, at);
+          const f = load<f64>(p);
           if (!isFinite(f)) return fail(ERR_FRAME_NOT_FINITE, at, f);
-          pos += 8;
-          emitNumber(f);
+          p += 8;
           continue;
-        } else if (tag == T_STR) {
-          const v = readVarint(end, ERR_FRAME_PAYLOAD_LENGTH);
-          if (status != 0) return;
+        }
+        if (tag > T_OBJECT) return fail(ERR_FRAME_TAG, at, <f64>tag);
+        pos = p;
+        const v = readVarint(end, ERR_FRAME_PAYLOAD_LENGTH);
+        if (status != 0) return;
+        p = pos;
+        if (tag == T_UINT) continue;
+        if (tag == T_NINT) {
+          if (v == 0) return fail(ERR_FRAME_RANGE, at);
+          continue;
+        }
+        if (tag == T_STR) {
           if (v >= stringCount) return fail(ERR_FRAME_STRING_REF, at, <f64>v);
-          emit(<i32>(v << 3) | K_STRING);
           continue;
-        } else if (tag == T_ARRAY) {
-          children = readVarint(end, ERR_FRAME_PAYLOAD_LENGTH);
-          if (status != 0) return;
-          emit(<i32>(children << 3) | K_ARRAY);
-        } else if (tag == T_OBJECT) {
-          const s = readVarint(end, ERR_FRAME_PAYLOAD_LENGTH);
-          if (status != 0) return;
-          children = shapeSlot(s, at);
-          if (status != 0) return;
+        }
+        if (tag == T_ARRAY) {
+          children = v;
         } else {
-          return fail(ERR_FRAME_TAG, at, <f64>tag);
+          children = shapeKeys(v, at);
+          if (status != 0) return;
         }
       }
     }
     // A container: `children` values follow.
     if (depth + 1 > <usize>MAX_DEPTH) return fail(ERR_FRAME_DEPTH, at);
     // Every child takes at least one byte: a larger count cannot fit.
-    if (children > <u64>(end - pos)) return fail(ERR_FRAME_PAYLOAD_LENGTH, at, <f64>children);
+    if (children > <u64>(end - p)) return fail(ERR_FRAME_PAYLOAD_LENGTH, at, <f64>children);
     if (children > 0) {
       store<u32>(STACK + (depth << 2), left);
       depth++;
       left = <u32>children;
     }
   }
+  pos = p;
 }
 
-/** Checks shape index `s`, emits its token, returns its key count. */
-function shapeSlot(s: u64, at: usize): u64 {
-  if (s >= shapeCount) {
-    fail(ERR_FRAME_SHAPE_REF, at, <f64>s);
-    return 0;
-  }
-  emit(<i32>(s << 3) | K_OBJECT);
-  const idx = shapeIndex + (<usize>s << 2);
-  return <u64>(load<u32>(idx + 4) - load<u32>(idx));
+function failed(code: i32, at: usize, why: f64 = 0): bool {
+  fail(code, at, why);
+  return false;
 }
 
 /** Header, length and checksum; returns false after failing. */
@@ -375,15 +349,18 @@ function checkEnvelope(len: usize, expectKind: u32): bool {
   return true;
 }
 
-function failed(code: i32, at: usize, why: f64 = 0): bool {
-  fail(code, at, why);
-  return false;
+/** A count that leaves room for at least one byte per unit before `end`. */
+@inline function readCount(end: usize): u64 {
+  const at = pos;
+  const n = readVarint(end, ERR_FRAME_BOUNDS);
+  if (status == 0 && n > <u64>(end - pos)) fail(ERR_FRAME_BOUNDS, at, <f64>n);
+  return n;
 }
 
 /**
  * Validates the `len`-byte frame at `ptr` (of which at most MAX_FRAME_BYTES are in memory)
- * as kind `expectKind`; with `withOutputs`, also writes the lazy-read tables. Results and
- * failure details go to the control block at `ctl`. Returns 0 or a negative status.
+ * as kind `expectKind`; with `withOutputs`, also writes the tables for lazy reads and their
+ * addresses to the control block at `ctl`. Failure details go there too. 0 or a status.
  */
 export function readFrame(ctl: usize, ptr: usize, len: usize, expectKind: u32, withOutputs: bool): i32 {
   base = ptr;
@@ -392,38 +369,31 @@ export function readFrame(ctl: usize, ptr: usize, len: usize, expectKind: u32, w
   errorAt = 0;
   detail = 0;
   outputs = withOutputs;
-  tapeLen = 0;
-  numCount = 0;
-  uuidCount = 0;
+  idTextBytes = 0;
+  idTextUnits = 0;
   stringCount = 0;
   shapeCount = 0;
   top = ptr + (len < <usize>MAX_FRAME_BYTES ? len : <usize>MAX_FRAME_BYTES);
-  if (checkEnvelope(len, expectKind)) decodeBody(expectKind);
-  if (status == 0) writeResults(ctl);
+  if (checkEnvelope(len, expectKind)) readBody(ctl, expectKind);
   setWord(ctl, D_ERROR_AT, <i32>errorAt);
   store<f64>(ctl + (<usize>D_DETAIL << 2), detail);
   return status;
 }
 
-function decodeBody(kind: u32): void {
+function readBody(ctl: usize, kind: u32): void {
   const end = base + <usize>load<u32>(base, 4) - TRAILER_BYTES;
+
   // Counts.
   let at = pos;
   const count = readVarint(end, ERR_FRAME_BOUNDS);
   if (status != 0) return;
   if ((kind == KIND_MESSAGE && count != 1) || count > <u64>MAX_BATCH_MESSAGES) return fail(ERR_FRAME_COUNT, at, <f64>count);
-  at = pos;
-  stringCount = readVarint(end, ERR_FRAME_BOUNDS);
+  stringCount = readCount(end);
   if (status != 0) return;
-  if (stringCount > <u64>(end - pos)) return fail(ERR_FRAME_BOUNDS, at, <f64>stringCount);
-  at = pos;
-  shapeCount = readVarint(end, ERR_FRAME_BOUNDS);
+  shapeCount = readCount(end);
   if (status != 0) return;
-  if (shapeCount > <u64>(end - pos)) return fail(ERR_FRAME_BOUNDS, at, <f64>shapeCount);
-  at = pos;
-  const textBytes = readVarint(end, ERR_FRAME_BOUNDS);
+  const textBytes = readCount(end);
   if (status != 0) return;
-  if (textBytes > <u64>(end - pos)) return fail(ERR_FRAME_BOUNDS, at, <f64>textBytes);
   at = pos;
   const baseTime = readVarint(end, ERR_FRAME_BOUNDS);
   if (status != 0) return;
@@ -463,9 +433,8 @@ function decodeBody(kind: u32): void {
   for (let s: usize = 0; s < <usize>shapeCount; s++) {
     store<u32>(shapeIndex + (s << 2), <u32>keyCount);
     at = pos;
-    const n = readVarint(end, ERR_FRAME_BOUNDS);
+    const n = readCount(end);
     if (status != 0) return;
-    if (n > <u64>(end - pos)) return fail(ERR_FRAME_BOUNDS, at, <f64>n);
     if (!ensureMemory(keys + ((keyCount + <usize>n) << 2))) return fail(ERR_OUT_OF_MEMORY, at);
     for (let j: usize = 0; j < <usize>n; j++) {
       const key = readString(end);
@@ -478,17 +447,18 @@ function decodeBody(kind: u32): void {
   top = keys + (keyCount << 2);
 
   // Records.
-  const recordsAt = pos;
   let fields: usize = 0;
+  let times: usize = 0;
+  let textCopy: usize = 0;
   if (outputs) {
     fields = alloc(<usize>count * FIELD_WORDS * 4);
-    uuidText = alloc(<usize>count * 72);
-    // A payload number beyond the tape's inline range takes at least 6 bytes.
-    nums = alloc((<usize>count + (end - recordsAt) / 6 + 1) << 3);
-    tape = (top + 7) & ~(<usize>7);
+    times = alloc(<usize>count << 3);
+    // The text is copied here with the ids' text right after it, for one TextDecoder call. An
+    // id takes at most 36 bytes of text (a UUID) or its bytes in the records.
+    textCopy = alloc(<usize>textBytes + <usize>count * 72 + (end - pos));
+    idText = textCopy + <usize>textBytes;
     if (status != 0) return;
   }
-  numCount = <usize>count; // timestamps take the first `count` number slots
   for (let i: usize = 0; i < <usize>count; i++) {
     at = pos;
     if (end - pos < 2) return fail(ERR_FRAME_BOUNDS, at);
@@ -499,8 +469,10 @@ function decodeBody(kind: u32): void {
     const priority = <u32>load<u8>(pos, 1);
     if (priority > MAX_PRIORITY) return fail(ERR_FRAME_PRIORITY, at + 1, <f64>priority);
     pos += 2;
-    const id = flags & F_ID_UUID ? readUuid(end) : readString(end);
+    readId(end, (flags & F_ID_UUID) != 0);
     if (status != 0) return;
+    const id = idAt;
+    const idLength = idUnits;
     const sender = readString(end);
     if (status != 0) return;
     const recipient = readString(end);
@@ -517,17 +489,20 @@ function decodeBody(kind: u32): void {
       if (status != 0) return;
     }
     let correlation: u32 = 0;
+    let correlationLength: u32 = 0;
     if (flags & F_CORRELATION) {
-      correlation = flags & F_CORRELATION_UUID ? readUuid(end) : readString(end);
+      readId(end, (flags & F_CORRELATION_UUID) != 0);
       if (status != 0) return;
+      correlation = idAt;
+      correlationLength = idUnits;
     }
+    let time: i64 = 0;
     if (flags & F_TIMESTAMP) {
       at = pos;
       const z = readVarint(end, ERR_FRAME_BOUNDS);
       if (status != 0) return;
-      const t = <i64>baseTime + (<i64>(z >> 1) ^ -<i64>(z & 1));
-      if (t < 0 || t > MAX_TIMESTAMP) return fail(ERR_FRAME_RANGE, at, <f64>t);
-      if (outputs) store<f64>(nums + (i << 3), <f64>t);
+      time = <i64>baseTime + (<i64>(z >> 1) ^ -<i64>(z & 1));
+      if (time < 0 || time > MAX_TIMESTAMP) return fail(ERR_FRAME_RANGE, at, <f64>time);
     }
     let attempt: u32 = 0;
     if (flags & F_ATTEMPT) {
@@ -541,9 +516,8 @@ function decodeBody(kind: u32): void {
     const payloadBytes = readVarint(end, ERR_FRAME_BOUNDS);
     if (status != 0) return;
     if (payloadBytes > <u64>(end - pos)) return fail(ERR_FRAME_BOUNDS, at, <f64>payloadBytes);
+    const payloadAt = pos;
     const payloadEnd = pos + <usize>payloadBytes;
-    const tapeStart = tapeLen;
-    if (outputs && !ensureMemory(tape + ((tapeLen + <usize>payloadBytes) << 2))) return fail(ERR_OUT_OF_MEMORY, at);
     walkPayload(payloadEnd);
     if (status != 0) return;
     if (pos != payloadEnd) return fail(ERR_FRAME_PAYLOAD_LENGTH, pos, <f64>(payloadEnd - pos));
@@ -558,42 +532,26 @@ function decodeBody(kind: u32): void {
       store<u32>(f, batchKey, 24);
       store<u32>(f, correlation, 28);
       store<u32>(f, attempt, 32);
-      store<u32>(f, <u32>tapeStart, 36);
+      store<u32>(f, <u32>(payloadAt - base), 36);
+      store<u32>(f, idLength, 40);
+      store<u32>(f, correlationLength, 44);
+      store<f64>(times + (i << 3), <f64>time);
     }
   }
   if (pos != end) return fail(ERR_FRAME_UNUSED, pos, <f64>(end - pos));
-  lastCount = <u32>count;
-  lastStarts = starts;
-  lastTextAt = textAt;
-  lastTextBytes = <u32>textBytes;
-  lastKeyCount = <u32>keyCount;
-  lastFields = fields;
-}
+  if (outputs) memory.copy(textCopy, textAt, <usize>textBytes);
 
-let lastCount: u32 = 0;
-let lastStarts: usize = 0;
-let lastTextAt: usize = 0;
-let lastTextBytes: u32 = 0;
-let lastKeyCount: u32 = 0;
-let lastFields: usize = 0;
-
-/** Writes where the outputs of a successful decode are into the control block. */
-function writeResults(ctl: usize): void {
   setWord(ctl, D_KIND, <i32>load<u8>(base, 3));
-  setWord(ctl, D_COUNT, <i32>lastCount);
+  setWord(ctl, D_COUNT, <i32>count);
   setWord(ctl, D_STRINGS, <i32>stringCount);
   setWord(ctl, D_SHAPES, <i32>shapeCount);
-  setWord(ctl, D_TEXT_AT, <i32>(lastTextAt - base));
-  setWord(ctl, D_TEXT_BYTES, <i32>lastTextBytes);
-  setWord(ctl, D_STARTS, <i32>lastStarts);
+  setWord(ctl, D_TEXT, <i32>textCopy);
+  setWord(ctl, D_TEXT_BYTES, <i32>textBytes);
+  setWord(ctl, D_STARTS, <i32>starts);
   setWord(ctl, D_SHAPE_INDEX, <i32>shapeIndex);
   setWord(ctl, D_KEYS, <i32>keys);
-  setWord(ctl, D_KEY_COUNT, <i32>lastKeyCount);
-  setWord(ctl, D_FIELDS, <i32>lastFields);
-  setWord(ctl, D_NUMS, <i32>nums);
-  setWord(ctl, D_NUM_COUNT, <i32>numCount);
-  setWord(ctl, D_TAPE, <i32>tape);
-  setWord(ctl, D_TAPE_LEN, <i32>tapeLen);
-  setWord(ctl, D_UUID_TEXT, <i32>uuidText);
-  setWord(ctl, D_UUID_COUNT, <i32>uuidCount);
+  setWord(ctl, D_KEY_COUNT, <i32>keyCount);
+  setWord(ctl, D_FIELDS, <i32>fields);
+  setWord(ctl, D_TIMES, <i32>times);
+  setWord(ctl, D_ID_TEXT_BYTES, <i32>idTextBytes);
 }

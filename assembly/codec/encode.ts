@@ -1,6 +1,6 @@
 // Builds a frame from what JS laid out in memory: per-message field words, the payload tape,
 // the interned strings (UTF-16 lengths + UTF-8 text written by TextEncoder.encodeInto), shape
-// key lists and UUID bytes. JS has already checked every value; this side only chooses the
+// key lists and the text of the ids (UUIDs among them become 16 bytes here). JS has already checked every value; this side only chooses the
 // byte encodings, so the wire format is written in exactly one place on the fast path.
 
 import { crc32cUpdate } from '../shared/crc32c';
@@ -22,7 +22,7 @@ import {
   E_TAPE_LEN,
   E_TEXT,
   E_TEXT_BYTES,
-  E_UUIDS,
+  E_IDS,
   getWord,
   setWord,
 } from './control';
@@ -57,10 +57,12 @@ import {
   T_UINT,
   VERSION,
 } from './format';
+import { utf8BytesOf } from './utf8';
+import { parseUuidText } from './uuid';
 import { varintSize, writeVarint } from './varint';
 
-/** Largest bytes one record can take besides its payload. */
-const RECORD_OVERHEAD: u64 = 2 + 16 + 5 * 4 + 5 + 16 + 8 + 5 + 8;
+/** Largest bytes one record can take besides its payload and its ids' text. */
+const RECORD_OVERHEAD: u64 = 2 + 16 + 5 * 4 + 5 + 16 + 8 + 5 + 8 + 10;
 
 @inline function writeInt(p: usize, v: i64): usize {
   if (v >= 0) {
@@ -106,10 +108,12 @@ export function buildFrame(ctl: usize): i32 {
   const shapes = <usize>getWord(ctl, E_SHAPES);
   const shapeCount = <usize>getWord(ctl, E_SHAPE_COUNT);
   const shapeWords = <usize>getWord(ctl, E_SHAPE_WORDS);
-  const uuids = <usize>getWord(ctl, E_UUIDS);
+  let ids = <usize>getWord(ctl, E_IDS);
+  const idsEnd = <usize>getWord(ctl, E_END);
 
   const bound: u64 =
-    8 + 5 * 8 + <u64>strings * 5 + <u64>textBytes + <u64>shapeWords * 5 + <u64>count * RECORD_OVERHEAD + <u64>tapeLen * 9 + 4;
+    8 + 5 * 8 + <u64>strings * 5 + <u64>textBytes + <u64>shapeWords * 5 + <u64>(idsEnd - ids) +
+    <u64>count * RECORD_OVERHEAD + <u64>tapeLen * 9 + 4;
   const out = (<usize>getWord(ctl, E_END) + 7) & ~(<usize>7);
   const keyCounts = (out + <usize>bound + 7) & ~(<usize>7);
   if (bound > 0x7fff_0000 || !ensureMemory(keyCounts + (shapeCount << 2))) return ERR_OUT_OF_MEMORY;
@@ -153,29 +157,39 @@ export function buildFrame(ctl: usize): i32 {
   for (let i: usize = 0; i < count; i++) {
     const f = fields + i * FIELD_WORDS * 4;
     const word = load<u32>(f);
-    const flags = word & 0xff;
-    store<u8>(p, <u8>flags);
+    const flagsAt = p;
+    let flags = word & 0xff;
     store<u8>(p, <u8>(word >> 8), 1);
     p += 2;
-    if (flags & F_ID_UUID) {
-      memory.copy(p, uuids + (<usize>load<u32>(f, 4) << 4), 16);
+    // Ids: 16 bytes when the text is a canonical UUID, else the text itself.
+    let len = utf8BytesOf(ids, <usize>load<u32>(f, 4), idsEnd);
+    if (parseUuidText(ids, len, p)) {
+      flags |= F_ID_UUID;
       p += 16;
     } else {
-      p = writeVarint(p, <u64>load<u32>(f, 4));
+      p = writeVarint(p, <u64>len);
+      memory.copy(p, ids, len);
+      p += len;
     }
+    ids += len;
     p = writeVarint(p, <u64>load<u32>(f, 8));
     p = writeVarint(p, <u64>load<u32>(f, 12));
     p = writeVarint(p, <u64>load<u32>(f, 16));
     p = writeVarint(p, <u64>load<u32>(f, 20));
     if (flags & F_BATCH_KEY) p = writeVarint(p, <u64>load<u32>(f, 24));
     if (flags & F_CORRELATION) {
-      if (flags & F_CORRELATION_UUID) {
-        memory.copy(p, uuids + (<usize>load<u32>(f, 28) << 4), 16);
+      len = utf8BytesOf(ids, <usize>load<u32>(f, 28), idsEnd);
+      if (parseUuidText(ids, len, p)) {
+        flags |= F_CORRELATION_UUID;
         p += 16;
       } else {
-        p = writeVarint(p, <u64>load<u32>(f, 28));
+        p = writeVarint(p, <u64>len);
+        memory.copy(p, ids, len);
+        p += len;
       }
+      ids += len;
     }
+    store<u8>(flagsAt, <u8>flags);
     if (flags & F_TIMESTAMP) {
       const delta = <i64>load<f64>(nums + (i << 3)) - baseTime;
       p = writeVarint(p, <u64>((delta << 1) ^ (delta >> 63)));

@@ -49,7 +49,7 @@ export const T_ARRAY_SHORT: u32 = 0xd0; // 0xd0..0xdf: array of 0..15 items
 export const T_OBJECT_SHORT: u32 = 0xe0; // 0xe0..0xef: object of shape 0..15
 export const T_NEG_SHORT: u32 = 0xf0; // 0xf0..0xff: integers -16..-1 (0xff = -1)
 
-// Tape tokens (the numbers JS and WASM exchange): kind in the low 3 bits, argument above.
+// Tape tokens (how JS hands a payload to the encoder): kind in the low 3 bits, argument above.
 export const K_INT: i32 = 0; // argument: the integer, |v| < 2^28
 export const K_STRING: i32 = 1; // argument: string index
 export const K_ARRAY: i32 = 2; // argument: item count
@@ -58,15 +58,17 @@ export const K_CONST: i32 = 4; // argument: 0 null, 1 false, 2 true
 export const K_NUMBER: i32 = 5; // argument: index into the number table (f64)
 export const TAPE_INT_LIMIT: i64 = 1 << 28;
 
-/** Words per message in the field table. */
-export const FIELD_WORDS: u32 = 10;
+/** Words per message in the field table (JS -> encodeFrame, and decodeFrame -> JS). */
+export const FIELD_WORDS: u32 = 12;
 export const FW_FLAGS: u32 = 0; // flags | priority << 8
-export const FW_ID: u32 = 1; // string index, or UUID slot when F_ID_UUID
+export const FW_ID: u32 = 1; // encode: UTF-16 length of the id; decode: its UTF-16 offset in the id text
 export const FW_SENDER: u32 = 2;
 export const FW_RECIPIENT: u32 = 3;
 export const FW_TYPE: u32 = 4;
 export const FW_TIMEOUT: u32 = 5; // u32
 export const FW_BATCH_KEY: u32 = 6;
-export const FW_CORRELATION: u32 = 7; // string index, or UUID slot when F_CORRELATION_UUID
+export const FW_CORRELATION: u32 = 7; // as FW_ID, for the correlationId
 export const FW_ATTEMPT: u32 = 8;
-export const FW_TAPE: u32 = 9; // first tape token of the payload
+export const FW_PAYLOAD: u32 = 9; // decode: frame offset of the payload value
+export const FW_ID_LENGTH: u32 = 10; // decode: UTF-16 length of the id
+export const FW_CORRELATION_LENGTH: u32 = 11; // decode: UTF-16 length of the correlationId

@@ -91,3 +91,33 @@ export function findSplitPair(ptr: usize, len: usize, starts: usize, count: usiz
   }
   return 0;
 }
+
+/**
+ * Bytes that `units` UTF-16 code units take in the valid UTF-8 at `ptr` (as written by
+ * TextEncoder), reading no further than `end`.
+ */
+export function utf8BytesOf(ptr: usize, units: usize, end: usize): usize {
+  let p = ptr;
+  let left = units;
+  while (left >= 8 && end - p >= 8 && (load<u64>(p) & 0x8080_8080_8080_8080) == 0) {
+    p += 8;
+    left -= 8;
+  }
+  while (left > 0 && p < end) {
+    const b0 = <u32>load<u8>(p);
+    if (b0 < 0x80) {
+      p += 1;
+      left -= 1;
+    } else if (b0 < 0xe0) {
+      p += 2;
+      left -= 1;
+    } else if (b0 < 0xf0) {
+      p += 3;
+      left -= 1;
+    } else {
+      p += 4;
+      left -= left >= 2 ? 2 : left;
+    }
+  }
+  return (p < end ? p : end) - ptr;
+}

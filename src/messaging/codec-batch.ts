@@ -1,102 +1,237 @@
 /**
  * Lazy views over a validated frame. `decodeBatch` returns a `MessageBatch` at once; a field
  * becomes a JS value only when it is read (strings from one decoded text, cached per index;
- * payloads from the tape on demand), so routing a batch by recipient and type never touches a
+ * payloads from the frame's bytes on demand), so routing a batch by recipient and type never touches a
  * payload. The views own their tables and stay valid after later decodes.
  */
 import {
   F_ATTEMPT,
   F_BATCH_KEY,
   F_CORRELATION,
-  F_CORRELATION_UUID,
-  F_ID_UUID,
   F_TIMESTAMP,
+  T_ARRAY,
+  T_FALSE,
+  T_FLOAT,
+  T_NINT,
+  T_NULL,
+  T_STR,
+  T_TRUE,
+  T_UINT,
   type WireMessage,
 } from './codec-format.ts';
 import type { FrameTables } from './codec-wasm.ts';
-import { FIELD_WORDS, K_ARRAY, K_CONST, K_INT, K_OBJECT, K_STRING, TOKEN_FALSE, TOKEN_TRUE } from './codec-writer.ts';
+import { FIELD_WORDS } from './codec-writer.ts';
 import type { MessagePriority } from './priority.ts';
 
-/** Reads values from one frame's tables. */
+/** Builds one payload object, reading its values from the reader in key order. */
+type Build = (reader: FrameReader) => Record<string, unknown>;
+
+/**
+ * Object shapes seen often get a compiled builder, `r => ({"k0": r.value(), ...})`: an object
+ * literal gets its final hidden class at once, where assigning keys one by one walks a transition
+ * per key (about 7x slower for 3 keys on Node 20). Keys enter the source only through
+ * JSON.stringify, which makes each a plain string literal. Where code generation is not allowed
+ * (Cloudflare Workers), or for a `__proto__` key, objects are built key by key.
+ */
+const CAN_COMPILE = (() => {
+  try {
+    return new Function('return 1')() === 1;
+  } catch {
+    return false;
+  }
+})();
+const MAX_BUILDERS = 256;
+const MAX_BUILDER_KEYS = 32;
+/** Compile after this many objects of a shape in one frame, or on its second frame. */
+const COMPILE_USES = 8;
+/** At most this many compilations per frame, whatever a frame holds. */
+const COMPILES_PER_FRAME = 4;
+const builders = new Map<string, { keys: string[]; frames: number; build: Build | undefined }>();
+
+function compile(keys: string[]): Build {
+  const body = keys.map((k) => `${JSON.stringify(k)}: r.value()`).join(', ');
+  return new Function('r', `return { ${body} };`) as Build;
+}
+
+/** Reads values from one validated frame (so without bounds checks). */
 class FrameReader {
   readonly t: FrameTables;
+  readonly fields: Int32Array;
+  readonly fieldsAt: number;
   private strings: (string | undefined)[];
   private shapes: (string[] | undefined)[];
+  private bytes: Uint8Array;
+  private view: DataView | undefined;
+  private builds: (Build | undefined)[];
+  private uses: Int32Array;
+  private compiles = 0;
+  /** Where the ids' text starts in `t.text`: after all strings. */
+  private idsAt: number;
   private pos = 0;
 
   constructor(t: FrameTables) {
     this.t = t;
-    this.strings = new Array<string | undefined>(t.starts.length - 1).fill(undefined);
-    this.shapes = new Array<string[] | undefined>(t.shapeIndex.length - 1).fill(undefined);
+    this.fields = t.i32;
+    this.fieldsAt = t.fieldsAt;
+    this.strings = new Array<string | undefined>(t.stringCount).fill(undefined);
+    this.shapes = new Array<string[] | undefined>(t.shapeCount).fill(undefined);
+    this.builds = new Array<Build | undefined>(t.shapeCount).fill(undefined);
+    this.uses = new Int32Array(t.shapeCount);
+    this.bytes = t.u8;
+    this.idsAt = t.i32[t.startsAt + t.stringCount];
   }
 
   string(k: number): string {
     let s = this.strings[k];
-    if (s === undefined) s = this.strings[k] = this.t.text.slice(this.t.starts[k], this.t.starts[k + 1]);
+    if (s === undefined) {
+      const { i32, startsAt, text } = this.t;
+      s = this.strings[k] = text.slice(i32[startsAt + k], i32[startsAt + k + 1]);
+    }
     return s;
   }
 
-  uuid(slot: number): string {
-    return this.t.uuidText.slice(slot * 36, slot * 36 + 36);
+  /** The id (`w` = 1) or correlationId (`w` = 7) of message `i`. */
+  idText(i: number, w: number): string {
+    const f = this.fieldsAt + i * FIELD_WORDS;
+    const at = this.idsAt + this.fields[f + w];
+    return this.t.text.slice(at, at + this.fields[f + (w === 1 ? 10 : 11)]);
+  }
+
+  /** Word `w` of message `i`'s fields. */
+  field(i: number, w: number): number {
+    return this.fields[this.fieldsAt + i * FIELD_WORDS + w];
+  }
+
+  time(i: number): number {
+    return this.t.f64[this.t.timesAt + i];
   }
 
   private shape(s: number): string[] {
     let keys = this.shapes[s];
     if (keys === undefined) {
-      const { shapeIndex, keys: all } = this.t;
+      const { i32, shapeIndexAt, keysAt } = this.t;
       keys = [];
-      for (let j = shapeIndex[s]; j < shapeIndex[s + 1]; j++) keys.push(this.string(all[j]));
+      for (let j = i32[shapeIndexAt + s]; j < i32[shapeIndexAt + s + 1]; j++) keys.push(this.string(i32[keysAt + j]));
       this.shapes[s] = keys;
     }
     return keys;
   }
 
   payload(i: number): unknown {
-    this.pos = this.t.fields[i * FIELD_WORDS + 9];
+    this.pos = this.t.frameAt + this.field(i, 9);
     return this.value();
   }
 
-  private value(): unknown {
-    const w = this.t.tape[this.pos++];
-    switch (w & 7) {
-      case K_INT:
-        return w >> 3;
-      case K_STRING:
-        return this.string(w >>> 3);
-      case K_ARRAY: {
-        const n = w >>> 3;
-        const items: unknown[] = [];
-        for (let j = 0; j < n; j++) items.push(this.value());
-        return items;
+  private varint(): number {
+    const b = this.bytes;
+    let p = this.pos;
+    let x = b[p++];
+    let v = x & 0x7f;
+    for (let scale = 0x80; x >= 0x80; scale *= 0x80) {
+      x = b[p++];
+      v += (x & 0x7f) * scale;
+    }
+    this.pos = p;
+    return v;
+  }
+
+  private array(n: number): unknown[] {
+    const items = new Array<unknown>(n);
+    for (let j = 0; j < n; j++) items[j] = this.value();
+    return items;
+  }
+
+  private object(s: number): Record<string, unknown> {
+    let build = this.builds[s];
+    if (build !== undefined) return build(this);
+    const keys = this.shape(s);
+    const uses = ++this.uses[s];
+    if (CAN_COMPILE && (uses === 1 || uses === COMPILE_USES)) {
+      build = this.builds[s] = this.builder(keys, uses === COMPILE_USES);
+      if (build !== undefined) return build(this);
+    }
+    const o: Record<string, unknown> = {};
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[j];
+      if (k === '__proto__') Object.defineProperty(o, k, { value: this.value(), enumerable: true, writable: true, configurable: true });
+      else o[k] = this.value();
+    }
+    return o;
+  }
+
+  /** The compiled builder for `keys`, compiling it if the shape proved common. */
+  private builder(keys: string[], common: boolean): Build | undefined {
+    if (keys.length === 0 || keys.length > MAX_BUILDER_KEYS || keys.includes('__proto__')) return undefined;
+    // A cheap name; two key lists that join the same (keys holding NUL) are told apart below.
+    const name = keys.join('\u0000');
+    let entry = builders.get(name);
+    if (entry === undefined) {
+      if (builders.size >= MAX_BUILDERS) builders.clear();
+      builders.set(name, (entry = { keys, frames: 0, build: undefined }));
+    } else if (entry.keys.length !== keys.length || entry.keys.some((k, j) => k !== keys[j])) {
+      return undefined;
+    }
+    if (!common) entry.frames++;
+    if (entry.build === undefined && (common || entry.frames > 1) && this.compiles < COMPILES_PER_FRAME) {
+      this.compiles++;
+      entry.build = compile(keys);
+    }
+    return entry.build;
+  }
+
+  /** The next payload value (the tags are in docs/wire-format.md). */
+  value(): unknown {
+    const tag = this.bytes[this.pos++];
+    if (tag < 0x80) return tag;
+    if (tag < 0xc0) return this.string(tag - 0x80);
+    if (tag >= 0xf0) return tag - 0x100;
+    if (tag >= 0xe0) return this.object(tag & 15);
+    if (tag >= 0xd0) return this.array(tag & 15);
+    switch (tag) {
+      case T_NULL:
+        return null;
+      case T_FALSE:
+        return false;
+      case T_TRUE:
+        return true;
+      case T_FLOAT: {
+        const b = this.bytes;
+        this.view ??= new DataView(b.buffer, b.byteOffset, b.byteLength);
+        const f = this.view.getFloat64(this.pos, true);
+        this.pos += 8;
+        return f;
       }
-      case K_OBJECT: {
-        const keys = this.shape(w >>> 3);
-        const o: Record<string, unknown> = {};
-        for (let j = 0; j < keys.length; j++) {
-          const k = keys[j];
-          if (k === '__proto__') Object.defineProperty(o, k, { value: this.value(), enumerable: true, writable: true, configurable: true });
-          else o[k] = this.value();
-        }
-        return o;
-      }
-      case K_CONST:
-        return w === TOKEN_TRUE ? true : w === TOKEN_FALSE ? false : null;
+      case T_UINT:
+        return this.varint();
+      case T_NINT:
+        return -this.varint();
+      case T_STR:
+        return this.string(this.varint());
+      case T_ARRAY:
+        return this.array(this.varint());
       default:
-        return this.t.nums[w >>> 3];
+        return this.object(this.varint());
     }
   }
 
   id(i: number): string {
-    const f = i * FIELD_WORDS;
-    return this.t.fields[f] & F_ID_UUID ? this.uuid(this.t.fields[f + 1]) : this.string(this.t.fields[f + 1]);
+    return this.idText(i, 1);
+  }
+
+  batchKey(i: number): string | undefined {
+    return this.field(i, 0) & F_BATCH_KEY ? this.string(this.field(i, 6)) : undefined;
+  }
+
+  correlationId(i: number): string | undefined {
+    return this.field(i, 0) & F_CORRELATION ? this.idText(i, 7) : undefined;
   }
 
   message(i: number): WireMessage {
-    const { fields, nums } = this.t;
-    const f = i * FIELD_WORDS;
+    const f = this.fieldsAt + i * FIELD_WORDS;
+    const fields = this.fields;
     const flags = fields[f];
     const m: WireMessage = {
-      id: flags & F_ID_UUID ? this.uuid(fields[f + 1]) : this.string(fields[f + 1]),
+      id: this.idText(i, 1),
       sender: this.string(fields[f + 2]),
       recipient: this.string(fields[f + 3]),
       messageType: this.string(fields[f + 4]),
@@ -105,10 +240,8 @@ class FrameReader {
       timeout: fields[f + 5] >>> 0,
     };
     if (flags & F_BATCH_KEY) m.batchKey = this.string(fields[f + 6]);
-    if (flags & F_CORRELATION) {
-      m.correlationId = flags & F_CORRELATION_UUID ? this.uuid(fields[f + 7]) : this.string(fields[f + 7]);
-    }
-    if (flags & F_TIMESTAMP) m.timestamp = nums[i];
+    if (flags & F_CORRELATION) m.correlationId = this.idText(i, 7);
+    if (flags & F_TIMESTAMP) m.timestamp = this.time(i);
     if (flags & F_ATTEMPT) m.attempt = fields[f + 8];
     return m;
   }
@@ -131,36 +264,31 @@ export class MessageView {
     return this.#r.id(this.index);
   }
   get sender(): string {
-    return this.#r.string(this.#r.t.fields[this.index * FIELD_WORDS + 2]);
+    return this.#r.string(this.#r.field(this.index, 2));
   }
   get recipient(): string {
-    return this.#r.string(this.#r.t.fields[this.index * FIELD_WORDS + 3]);
+    return this.#r.string(this.#r.field(this.index, 3));
   }
   get messageType(): string {
-    return this.#r.string(this.#r.t.fields[this.index * FIELD_WORDS + 4]);
+    return this.#r.string(this.#r.field(this.index, 4));
   }
   get priority(): MessagePriority {
-    return ((this.#r.t.fields[this.index * FIELD_WORDS] >> 8) & 0xff) as MessagePriority;
+    return ((this.#r.field(this.index, 0) >> 8) & 0xff) as MessagePriority;
   }
   get timeout(): number {
-    return this.#r.t.fields[this.index * FIELD_WORDS + 5] >>> 0;
+    return this.#r.field(this.index, 5) >>> 0;
   }
   get batchKey(): string | undefined {
-    const f = this.index * FIELD_WORDS;
-    return this.#r.t.fields[f] & F_BATCH_KEY ? this.#r.string(this.#r.t.fields[f + 6]) : undefined;
+    return this.#r.batchKey(this.index);
   }
   get correlationId(): string | undefined {
-    const { fields } = this.#r.t;
-    const f = this.index * FIELD_WORDS;
-    if (!(fields[f] & F_CORRELATION)) return undefined;
-    return fields[f] & F_CORRELATION_UUID ? this.#r.uuid(fields[f + 7]) : this.#r.string(fields[f + 7]);
+    return this.#r.correlationId(this.index);
   }
   get timestamp(): number | undefined {
-    return this.#r.t.fields[this.index * FIELD_WORDS] & F_TIMESTAMP ? this.#r.t.nums[this.index] : undefined;
+    return this.#r.field(this.index, 0) & F_TIMESTAMP ? this.#r.time(this.index) : undefined;
   }
   get attempt(): number | undefined {
-    const f = this.index * FIELD_WORDS;
-    return this.#r.t.fields[f] & F_ATTEMPT ? this.#r.t.fields[f + 8] : undefined;
+    return this.#r.field(this.index, 0) & F_ATTEMPT ? this.#r.field(this.index, 8) : undefined;
   }
   /** The payload, decoded on each read (cache it if you read it twice). */
   get payload(): unknown {
@@ -226,4 +354,9 @@ export class MessageBatch implements Iterable<MessageView> {
   *[Symbol.iterator](): IterableIterator<MessageView> {
     for (let i = 0; i < this.length; i++) yield new MessageView(this.#r, i);
   }
+}
+
+/** Reads message 0 of `tables` at once (for tables that view WASM memory). */
+export function readMessage(tables: FrameTables): WireMessage {
+  return new FrameReader(tables).message(0);
 }

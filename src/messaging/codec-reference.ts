@@ -49,6 +49,8 @@ import {
 } from './codec-format.ts';
 import { FrameError } from './frame-error.ts';
 
+const utf8 = new TextEncoder();
+
 class ByteWriter {
   bytes = new Uint8Array(256);
   length = 0;
@@ -197,6 +199,17 @@ function writeValue(v: unknown, depth: number, out: ByteWriter, t: Tables): void
   }
 }
 
+/** An id: 16 bytes if it is a canonical UUID, else its UTF-8 length and bytes. */
+function writeId(id: string, uuid: boolean, out: ByteWriter): void {
+  if (uuid) {
+    out.raw(uuidBytes(id));
+    return;
+  }
+  const bytes = utf8.encode(wellFormed(id));
+  out.varint(bytes.length);
+  out.raw(bytes);
+}
+
 function writeRecord(m: WireMessage, base: number, out: ByteWriter, t: Tables, path: string): void {
   checkMessage(m, path);
   const idUuid = UUID_PATTERN.test(m.id);
@@ -211,17 +224,13 @@ function writeRecord(m: WireMessage, base: number, out: ByteWriter, t: Tables, p
     (m.attempt !== undefined ? F_ATTEMPT : 0);
   out.byte(flags);
   out.byte(m.priority);
-  if (idUuid) out.raw(uuidBytes(m.id));
-  else out.varint(t.string(m.id));
+  writeId(m.id, idUuid, out);
   out.varint(t.string(m.sender));
   out.varint(t.string(m.recipient));
   out.varint(t.string(m.messageType));
   out.varint(m.timeout);
   if (m.batchKey !== undefined) out.varint(t.string(m.batchKey));
-  if (hasCorrelation) {
-    if (correlationUuid) out.raw(uuidBytes(m.correlationId!));
-    else out.varint(t.string(m.correlationId!));
-  }
+  if (hasCorrelation) writeId(m.correlationId!, correlationUuid, out);
   if (m.timestamp !== undefined) {
     const delta = m.timestamp - base;
     out.varint(delta >= 0 ? delta * 2 : -delta * 2 - 1);
@@ -249,7 +258,7 @@ function encodeFrame(messages: readonly WireMessage[], kind: number, single: boo
 
   const out = new ByteWriter();
   out.raw(Uint8Array.of(0x48, 0x53, FRAME_VERSION, kind, 0, 0, 0, 0));
-  const text = new TextEncoder().encode(t.strings.join(''));
+  const text = utf8.encode(t.strings.join(''));
   out.varint(messages.length);
   out.varint(t.strings.length);
   out.varint(t.shapes.length);
@@ -298,7 +307,6 @@ class FrameReader {
   strings: string[] = [];
   shapes: string[][] = [];
   private view: DataView;
-  private uuidCount = 0;
 
   constructor(readonly bytes: Uint8Array) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -340,12 +348,21 @@ class FrameReader {
     return this.strings[i];
   }
 
-  uuid(end: number): string {
-    if (end - this.pos < 16) this.fail(S.ERR_FRAME_BOUNDS, this.pos);
-    this.uuidCount++;
-    const text = uuidText(this.bytes.subarray(this.pos, this.pos + 16));
-    this.pos += 16;
-    return text;
+  /** An id: 16 UUID bytes, else a UTF-8 byte length and the text. */
+  id(end: number, uuid: boolean): string {
+    const at = this.pos;
+    if (uuid) {
+      if (end - at < 16) this.fail(S.ERR_FRAME_BOUNDS, at);
+      this.pos = at + 16;
+      return uuidText(this.bytes.subarray(at, at + 16));
+    }
+    const n = this.varint(end, S.ERR_FRAME_BOUNDS);
+    if (n > end - this.pos) this.fail(S.ERR_FRAME_BOUNDS, at, n);
+    const from = this.pos;
+    const { errorAt } = checkUtf8(this.bytes, from, from + n);
+    if (errorAt >= 0) this.fail(S.ERR_FRAME_UTF8, errorAt);
+    this.pos = from + n;
+    return decoder.decode(this.bytes.subarray(from, from + n));
   }
 
   ranged(end: number, max: number): number {
@@ -535,13 +552,13 @@ function decodeFrame(bytes: Uint8Array, expectKind: number): WireMessage[] {
     const priority = bytes[r.pos + 1];
     if (priority > 3) fail(S.ERR_FRAME_PRIORITY, at + 1, priority);
     r.pos += 2;
-    const id = flags & F_ID_UUID ? r.uuid(end) : r.string(end);
+    const id = r.id(end, (flags & F_ID_UUID) !== 0);
     const sender = r.string(end);
     const recipient = r.string(end);
     const messageType = r.string(end);
     const timeout = r.ranged(end, MAX_TIMEOUT);
     const batchKey = flags & F_BATCH_KEY ? r.string(end) : undefined;
-    const correlationId = flags & F_CORRELATION ? (flags & F_CORRELATION_UUID ? r.uuid(end) : r.string(end)) : undefined;
+    const correlationId = flags & F_CORRELATION ? r.id(end, (flags & F_CORRELATION_UUID) !== 0) : undefined;
     let timestamp: number | undefined;
     if (flags & F_TIMESTAMP) {
       at = r.pos;

@@ -5,7 +5,9 @@
  *   straight into linear memory) go in; WASM writes the frame and its CRC-32C; JS copies it out.
  * - decode: the frame goes in; WASM validates all of it (checksum, every length, index, flag,
  *   tag and UTF-8 sequence) without building any JS object and writes the tables a lazy reader
- *   needs; JS copies those out, so the result never aliases linear memory.
+ *   needs (fields and payload offset per message, string offsets, shapes, UUID text); JS copies
+ *   those out, so the result never aliases linear memory, and reads payloads from its own copy
+ *   of the frame when asked.
  *
  * A trap (never expected) becomes a `WasmError` and the instance is replaced; an instance that
  * grew past `RELEASE_BYTES` for a very large frame is dropped after the call to give memory back.
@@ -26,8 +28,8 @@ interface CodecExports extends WasmExports {
 }
 
 /** Control block words (mirrors assembly/codec/control.ts). */
-const E = { KIND: 0, COUNT: 1, FIELDS: 2, NUMS: 3, TAPE: 4, TAPE_LEN: 5, LENGTHS: 6, STRINGS: 7, TEXT: 8, TEXT_BYTES: 9, SHAPES: 10, SHAPE_COUNT: 11, SHAPE_WORDS: 12, UUIDS: 13, END: 14, OUT: 15 } as const;
-const D = { ERROR_AT: 0, DETAIL: 2, KIND: 4, COUNT: 5, STRINGS: 6, SHAPES: 7, TEXT_AT: 8, TEXT_BYTES: 9, STARTS: 10, SHAPE_INDEX: 11, KEYS: 12, KEY_COUNT: 13, FIELDS: 14, NUMS: 15, NUM_COUNT: 16, TAPE: 17, TAPE_LEN: 18, UUID_TEXT: 19, UUID_COUNT: 20 } as const;
+const E = { KIND: 0, COUNT: 1, FIELDS: 2, NUMS: 3, TAPE: 4, TAPE_LEN: 5, LENGTHS: 6, STRINGS: 7, TEXT: 8, TEXT_BYTES: 9, SHAPES: 10, SHAPE_COUNT: 11, SHAPE_WORDS: 12, IDS: 13, END: 14, OUT: 15 } as const;
+const D = { ERROR_AT: 0, DETAIL: 2, KIND: 4, COUNT: 5, STRINGS: 6, SHAPES: 7, TEXT: 8, TEXT_BYTES: 9, STARTS: 10, SHAPE_INDEX: 11, KEYS: 12, KEY_COUNT: 13, FIELDS: 14, TIMES: 15, ID_TEXT_BYTES: 16 } as const;
 
 const NAME = 'codec';
 /** Memory above this after a call is handed back by dropping the instance. */
@@ -52,10 +54,10 @@ function load(): Instance {
   return (instance = { e, ctl: e.controlPtr() >> 2, buffer, u8: new Uint8Array(buffer), i32: new Int32Array(buffer), f64: new Float64Array(buffer) });
 }
 
-/** Rebuilds the views if memory grew (which detaches the old buffer). */
+/** Rebuilds the views if memory grew (growing detaches the old buffer, whose views then read as empty). */
 function views(w: Instance): void {
+  if (w.u8.length !== 0) return;
   const buffer = w.e.memory.buffer;
-  if (buffer === w.buffer) return;
   w.buffer = buffer;
   w.u8 = new Uint8Array(buffer);
   w.i32 = new Int32Array(buffer);
@@ -77,6 +79,31 @@ let shared = new FrameInputs();
 
 const align8 = (n: number) => (n + 7) & ~7;
 
+/** Frames up to this size are cut from a shared slab: a fresh ArrayBuffer costs ~400 ns. */
+const POOLED_MAX = 4096;
+const SLAB_BYTES = 64 * 1024;
+let slab = new Uint8Array(0);
+let slabAt = 0;
+
+/** A copy of `length` bytes of `src` at `start` that the caller owns (small ones share a slab, like Node's Buffer pool). */
+function copyOut(src: Uint8Array, start: number, length: number): Uint8Array {
+  if (length > POOLED_MAX) return src.slice(start, start + length);
+  if (slabAt + length > slab.length) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabAt = 0;
+  }
+  const out = slab.subarray(slabAt, slabAt + length);
+  out.set(src.subarray(start, start + length));
+  slabAt = align8(slabAt + length);
+  return out;
+}
+
+/** Copies `n` items of `src` into `dst` at `at`; a loop for a few (cheaper than a subarray). */
+function put<T extends Int32Array | Float64Array | Uint8Array>(dst: T, at: number, src: T, n: number): void {
+  if (n > 32) dst.set(src.subarray(0, n), at);
+  else for (let k = 0; k < n; k++) dst[at + k] = src[k];
+}
+
 /**
  * Encodes `messages` as one frame of `kind` (1 message, 2 batch). `single` names fields
  * without the `messages[i].` prefix. Throws `ValidationError` for a message it cannot carry.
@@ -90,7 +117,7 @@ export function encodeFrameWasm(messages: readonly WireMessage[], kind: number, 
   inputs.busy = true;
   try {
     inputs.begin(count);
-    for (let i = 0; i < count; i++) inputs.add(messages[i], i, single ? '' : `messages[${i}]`);
+    for (let i = 0; i < count; i++) inputs.add(messages[i], i, single);
     return writeFrame(inputs, kind);
   } finally {
     inputs.busy = false;
@@ -99,30 +126,29 @@ export function encodeFrameWasm(messages: readonly WireMessage[], kind: number, 
 }
 
 function writeFrame(inputs: FrameInputs, kind: number): Uint8Array {
-  const { count, numCount, tapeLen, uuidCount, shapeWordCount, strings, units } = inputs;
-  // Arena layout, all offsets 8-byte aligned.
+  const { count, numCount, tapeLen, shapeWordCount, stringCount, units, idUnits } = inputs;
+  // Arena layout, all offsets 8-byte aligned; the ids' text comes last.
   const fields = 0;
   const nums = align8(fields + count * FIELD_WORDS * 4);
   const tape = align8(nums + numCount * 8);
   const lengths = align8(tape + tapeLen * 4);
-  const shapes = align8(lengths + strings.length * 4);
-  const uuids = align8(shapes + shapeWordCount * 4);
-  const text = align8(uuids + uuidCount * 16);
-  const end = text + units * 3;
+  const shapes = align8(lengths + stringCount * 4);
+  const text = align8(shapes + shapeWordCount * 4);
+  const ids = text + units * 3;
+  const end = ids + idUnits * 3;
 
   const w = load();
   try {
     const base = checkStatus(w.e.arenaPtr(end), NAME, 'arenaPtr');
     views(w);
     const { u8, i32, f64 } = w;
-    i32.set(inputs.fields.subarray(0, count * FIELD_WORDS), (base + fields) >> 2);
-    f64.set(inputs.nums.subarray(0, numCount), (base + nums) >> 3);
-    i32.set(inputs.tape.subarray(0, tapeLen), (base + tape) >> 2);
-    const lengthsAt = (base + lengths) >> 2;
-    for (let k = 0; k < strings.length; k++) i32[lengthsAt + k] = strings[k].length;
-    i32.set(inputs.shapeWords.subarray(0, shapeWordCount), (base + shapes) >> 2);
-    u8.set(inputs.uuids.subarray(0, uuidCount * 16), base + uuids);
-    const textBytes = units === 0 ? 0 : encoder.encodeInto(strings.join(''), u8.subarray(base + text, base + end)).written;
+    put(i32, (base + fields) >> 2, inputs.fields, count * FIELD_WORDS);
+    put(f64, (base + nums) >> 3, inputs.nums, numCount);
+    put(i32, (base + tape) >> 2, inputs.tape, tapeLen);
+    put(i32, (base + lengths) >> 2, inputs.lengths, stringCount);
+    put(i32, (base + shapes) >> 2, inputs.shapeWords, shapeWordCount);
+    const textBytes = units === 0 ? 0 : encoder.encodeInto(inputs.text, u8.subarray(base + text, base + ids)).written;
+    const idBytes = idUnits === 0 ? 0 : encoder.encodeInto(inputs.ids, u8.subarray(base + ids, base + end)).written;
 
     const c = w.ctl;
     i32[c + E.KIND] = kind;
@@ -132,14 +158,14 @@ function writeFrame(inputs: FrameInputs, kind: number): Uint8Array {
     i32[c + E.TAPE] = base + tape;
     i32[c + E.TAPE_LEN] = tapeLen;
     i32[c + E.LENGTHS] = base + lengths;
-    i32[c + E.STRINGS] = strings.length;
+    i32[c + E.STRINGS] = stringCount;
     i32[c + E.TEXT] = base + text;
     i32[c + E.TEXT_BYTES] = textBytes;
     i32[c + E.SHAPES] = base + shapes;
     i32[c + E.SHAPE_COUNT] = inputs.shapeCount;
     i32[c + E.SHAPE_WORDS] = shapeWordCount;
-    i32[c + E.UUIDS] = base + uuids;
-    i32[c + E.END] = base + end;
+    i32[c + E.IDS] = base + ids;
+    i32[c + E.END] = base + ids + idBytes;
     const length = w.e.encodeFrame();
     if (length === STATUS.ERR_FRAME_OVERSIZED) {
       throw new ValidationError(`the messages encode to more than the ${MAX_FRAME_BYTES}-byte frame limit`, 'messages');
@@ -147,7 +173,7 @@ function writeFrame(inputs: FrameInputs, kind: number): Uint8Array {
     checkStatus(length, NAME, 'encodeFrame');
     views(w);
     const out = w.i32[c + E.OUT];
-    const frame = w.u8.slice(out, out + length);
+    const frame = copyOut(w.u8, out, length);
     release(w);
     return frame;
   } catch (err) {
@@ -156,42 +182,55 @@ function writeFrame(inputs: FrameInputs, kind: number): Uint8Array {
   }
 }
 
-/** What a lazy reader needs from a validated frame; owns its memory (nothing aliases WASM). */
+/**
+ * What a reader needs from a validated frame: the frame's bytes and the tables WASM wrote, as
+ * views over one buffer with offsets. A copy owns its buffer; a direct result views WASM memory
+ * and is valid only until the next codec call.
+ */
 export interface FrameTables {
   count: number;
-  /** FIELD_WORDS words per message. */
-  fields: Int32Array;
-  /** Timestamps at [0, count), payload numbers after. */
-  nums: Float64Array;
-  tape: Int32Array;
-  /** UTF-16 offsets of each string in `text` (stringCount + 1). */
-  starts: Int32Array;
-  /** Offsets into `keys` per shape (shapeCount + 1). */
-  shapeIndex: Int32Array;
-  keys: Int32Array;
+  u8: Uint8Array;
+  i32: Int32Array;
+  f64: Float64Array;
+  /** Byte offset of the frame in `u8` (payload offsets are relative to it). */
+  frameAt: number;
+  /**
+   * Index in `i32` of FIELD_WORDS words per message (assembly/codec/format.ts): word 9 is the
+   * payload's frame offset; words 1 and 10 (7 and 11) the id's (correlationId's) UTF-16 offset
+   * after the strings in `text` and its length.
+   */
+  fieldsAt: number;
+  /** Index in `f64` of one timestamp per message (0 where absent). */
+  timesAt: number;
+  /** Index in `i32` of the UTF-16 offsets of each string in `text` (stringCount + 1). */
+  startsAt: number;
+  stringCount: number;
+  /** Index in `i32` of the offsets into the key list per shape (shapeCount + 1). */
+  shapeIndexAt: number;
+  shapeCount: number;
+  /** Index in `i32` of the key list (string indices). */
+  keysAt: number;
+  /** Every string of the frame, then the text of every id and correlationId. */
   text: string;
-  /** 36 characters per UUID slot. */
-  uuidText: string;
 }
 
-function copy<T extends Int32Array | Float64Array>(view: T, at: number, n: number): T {
-  return view.slice(at, at + n) as T;
-}
+/** `'validate'`: count only. `'copy'`: tables that own their memory. `'direct'`: tables viewing WASM memory. */
+export type DecodeMode = 'validate' | 'copy' | 'direct';
 
 /**
- * Validates `bytes` as a frame of `kind`. Without `tables`, returns only the message count;
- * with it, the tables for lazy reads. Throws `FrameError` with the exact reason and offset.
+ * Validates `bytes` as a frame of `kind` and returns its message count (`'validate'`) or its
+ * tables. Throws `FrameError` with the exact reason and offset.
  */
-export function decodeFrameWasm(bytes: Uint8Array, kind: number, tables: true): FrameTables;
-export function decodeFrameWasm(bytes: Uint8Array, kind: number, tables: false): number;
-export function decodeFrameWasm(bytes: Uint8Array, kind: number, tables: boolean): FrameTables | number {
+export function decodeFrameWasm(bytes: Uint8Array, kind: number, mode: 'validate'): number;
+export function decodeFrameWasm(bytes: Uint8Array, kind: number, mode: 'copy' | 'direct'): FrameTables;
+export function decodeFrameWasm(bytes: Uint8Array, kind: number, mode: DecodeMode): FrameTables | number {
   const w = load();
   try {
     const n = Math.min(bytes.length, MAX_FRAME_BYTES);
     const base = checkStatus(w.e.arenaPtr(n), NAME, 'arenaPtr');
     views(w);
     w.u8.set(n === bytes.length ? bytes : bytes.subarray(0, n), base);
-    const status = w.e.decodeFrame(bytes.length, kind, tables ? 1 : 0);
+    const status = w.e.decodeFrame(bytes.length, kind, mode === 'validate' ? 0 : 1);
     views(w);
     const { i32, f64 } = w;
     const c = w.ctl;
@@ -200,27 +239,37 @@ export function decodeFrameWasm(bytes: Uint8Array, kind: number, tables: boolean
       checkStatus(status, NAME, 'decodeFrame');
     }
     const count = i32[c + D.COUNT];
-    if (!tables) {
+    if (mode === 'validate') {
       release(w);
       return count;
     }
-    const stringCount = i32[c + D.STRINGS];
-    const shapeCount = i32[c + D.SHAPES];
-    const textAt = i32[c + D.TEXT_AT];
-    const uuidAt = i32[c + D.UUID_TEXT];
-    const result: FrameTables = {
+    // The frame and every table lie one after another from `base`; the text (with the ids'
+    // text after it) comes last.
+    const textAt = i32[c + D.TEXT];
+    const end = textAt + i32[c + D.TEXT_BYTES] + i32[c + D.ID_TEXT_BYTES];
+    let u8 = w.u8;
+    let at = 0;
+    if (mode === 'copy') {
+      u8 = u8.slice(base, end);
+      at = base;
+    }
+    const tables: FrameTables = {
       count,
-      fields: copy(i32, i32[c + D.FIELDS] >> 2, count * FIELD_WORDS),
-      nums: copy(f64, i32[c + D.NUMS] >> 3, i32[c + D.NUM_COUNT]),
-      tape: copy(i32, i32[c + D.TAPE] >> 2, i32[c + D.TAPE_LEN]),
-      starts: copy(i32, i32[c + D.STARTS] >> 2, stringCount + 1),
-      shapeIndex: copy(i32, i32[c + D.SHAPE_INDEX] >> 2, shapeCount + 1),
-      keys: copy(i32, i32[c + D.KEYS] >> 2, i32[c + D.KEY_COUNT]),
-      text: decoder.decode(bytes.subarray(textAt, textAt + i32[c + D.TEXT_BYTES])),
-      uuidText: decoder.decode(w.u8.subarray(uuidAt, uuidAt + 36 * i32[c + D.UUID_COUNT])),
+      u8,
+      i32: mode === 'copy' ? new Int32Array(u8.buffer, 0, u8.length >> 2) : i32,
+      f64: mode === 'copy' ? new Float64Array(u8.buffer, 0, u8.length >> 3) : f64,
+      frameAt: base - at,
+      fieldsAt: (i32[c + D.FIELDS] - at) >> 2,
+      timesAt: (i32[c + D.TIMES] - at) >> 3,
+      startsAt: (i32[c + D.STARTS] - at) >> 2,
+      stringCount: i32[c + D.STRINGS],
+      shapeIndexAt: (i32[c + D.SHAPE_INDEX] - at) >> 2,
+      shapeCount: i32[c + D.SHAPES],
+      keysAt: (i32[c + D.KEYS] - at) >> 2,
+      text: decoder.decode(u8.subarray(textAt - at, end - at)),
     };
     release(w);
-    return result;
+    return tables;
   } catch (err) {
     if (err instanceof FrameError) throw err;
     return fail(err);

@@ -1,11 +1,12 @@
 /**
- * Turns messages into the numbers `wasm/codec.wasm` encodes from: ten field words per message,
- * a payload tape (one i32 token per JSON value, pre-order), a number table, UUID bytes, the
- * interned strings (written later as UTF-8 in one `encodeInto`) and object shapes.
+ * Turns messages into the numbers `wasm/codec.wasm` encodes from: field words per message, a
+ * payload tape (one i32 token per JSON value, pre-order), a number table, the interned strings
+ * and the ids (each written later as UTF-8 in one `encodeInto`) and object shapes.
  *
  * Everything that must look at a JS value happens here, once: type checks, string interning
- * (a `Map` hit is cheaper than copying the string into WASM to hash it there), shape lookup
- * through a transition tree, UUID parsing. Numbering follows the specification exactly, so the
+ * (a `Map` hit is cheaper than copying the string into WASM to hash it there) and shape lookup
+ * through a transition tree. Ids are not interned (they rarely repeat): WASM sees which are
+ * UUIDs and writes those as 16 bytes. Numbering follows the specification exactly, so the
  * WASM frame equals the reference codec's byte for byte: strings in order of first use (an
  * object's key just before its value), shapes in the order their objects end.
  */
@@ -13,8 +14,6 @@ import {
   F_ATTEMPT,
   F_BATCH_KEY,
   F_CORRELATION,
-  F_CORRELATION_UUID,
-  F_ID_UUID,
   F_TIMESTAMP,
   MAX_ATTEMPT,
   MAX_PAYLOAD_DEPTH,
@@ -28,7 +27,7 @@ import {
 } from './codec-format.ts';
 
 /** Field words per message (mirrors assembly/codec/format.ts). */
-export const FIELD_WORDS = 10;
+export const FIELD_WORDS = 12;
 export const K_INT = 0;
 export const K_STRING = 1;
 export const K_ARRAY = 2;
@@ -39,30 +38,38 @@ export const TOKEN_NULL = K_CONST;
 export const TOKEN_FALSE = (1 << 3) | K_CONST;
 export const TOKEN_TRUE = (2 << 3) | K_CONST;
 const TAPE_INT_LIMIT = 1 << 28;
+/** Up to this many strings, interning scans instead of using the map. */
+const LINEAR_STRINGS = 24;
+const CACHE_MASK = 255;
 
-/** A node of the shape transition tree: the objects whose keys so far are this path. */
+/**
+ * A node of the shape transition tree: the objects whose keys so far are this path. The tree
+ * outlives frames (rebuilding it per frame costs more than a small message), up to
+ * MAX_SHAPE_NODES; `frame` says whether `keyIndex` and `id` belong to the current frame.
+ */
 interface ShapeNode {
-  /** Shape index once an object ended here, else -1. */
-  id: number;
   parent: ShapeNode | undefined;
-  /** String index of the key that led here, and how many keys the path has. */
-  keyIndex: number;
+  /** The key that led here, and how many keys the path has. */
+  name: string;
   size: number;
-  /** First child inline (most objects in a batch share one shape), the others in a map. */
+  /** The frame `keyIndex` and `id` were set in. */
+  frame: number;
+  /** String index of `name` in that frame. */
+  keyIndex: number;
+  /** Shape index once an object ended here in that frame, else -1. */
+  id: number;
+  /** First child inline (most objects share one shape), the others in a map. */
   key: string | undefined;
   child: ShapeNode | undefined;
   more: Map<string, ShapeNode> | undefined;
 }
 
-function node(parent: ShapeNode | undefined, keyIndex: number): ShapeNode {
-  return { id: -1, parent, keyIndex, size: parent ? parent.size + 1 : 0, key: undefined, child: undefined, more: undefined };
+function node(parent: ShapeNode | undefined, name: string): ShapeNode {
+  return { parent, name, size: parent ? parent.size + 1 : 0, frame: -1, keyIndex: -1, id: -1, key: undefined, child: undefined, more: undefined };
 }
 
-const HEX = new Int8Array(128).fill(-1);
-for (let i = 0; i < 10; i++) HEX[48 + i] = i;
-for (let i = 0; i < 6; i++) HEX[97 + i] = 10 + i;
-/** Where each of the 16 bytes' two hex digits sit in the 36-character text. */
-const UUID_HEX_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+/** Past this many tree nodes (objects with ever new key sets), the tree starts over. */
+const MAX_SHAPE_NODES = 4096;
 
 /** Thrown inside the payload walk; the caller then names the value with `checkPayload`. */
 const NOT_JSON = Symbol('not JSON');
@@ -82,17 +89,28 @@ export class FrameInputs {
   numCount = 0;
   tape = new Int32Array(256);
   tapeLen = 0;
-  uuids = new Uint8Array(16 * 32);
-  uuidCount = 0;
-  strings: string[] = [];
-  /** Total UTF-16 length of `strings`. */
+  /** Every id and correlationId, in message order, and its UTF-16 length. */
+  ids = '';
+  idUnits = 0;
+  /** How many strings are interned, the UTF-16 length of each, and all of them joined. */
+  stringCount = 0;
+  lengths = new Int32Array(64);
+  text = '';
+  /** Total UTF-16 length of the strings. */
   units = 0;
   shapeWords = new Int32Array(64);
   shapeWordCount = 0;
   shapeCount = 0;
   busy = false;
+  /** The first strings as given (for the scan), and a map once there are more. */
+  private originals: string[] = [];
   private index = new Map<string, number>();
-  private root = node(undefined, -1);
+  private root = node(undefined, '');
+  private nodes = 0;
+  private frame = 0;
+  private cacheKey = new Array<string>(CACHE_MASK + 1).fill('');
+  private cacheIndex = new Int32Array(CACHE_MASK + 1);
+  private cacheFrame = new Int32Array(CACHE_MASK + 1).fill(-1);
 
   /** Starts a frame of `count` messages. */
   begin(count: number): void {
@@ -101,51 +119,63 @@ export class FrameInputs {
     this.nums = grow(this.nums, count + 16);
     this.numCount = count;
     this.tapeLen = 0;
-    this.uuidCount = 0;
-    this.strings = [];
+    this.ids = '';
+    this.idUnits = 0;
+    this.stringCount = 0;
+    this.originals.length = 0;
+    this.text = '';
     this.units = 0;
     this.shapeWordCount = 0;
     this.shapeCount = 0;
-    this.index = new Map();
-    this.root = node(undefined, -1);
+    // A frame that interned very many strings leaves a big table behind: drop it, else reuse.
+    if (this.index.size > 4096) this.index = new Map();
+    else if (this.index.size > 0) this.index.clear();
+    this.frame++;
+    if (this.nodes > MAX_SHAPE_NODES) {
+      this.root = node(undefined, '');
+      this.nodes = 0;
+    }
   }
 
   string(s: string): number {
-    let i = this.index.get(s);
-    if (i === undefined) {
-      i = this.strings.length;
-      const w = wellFormed(s);
-      this.strings.push(w);
-      this.units += w.length;
-      this.index.set(s, i);
-    }
+    // A small cache in front of the table, indexed by a hash of a few characters: repeated
+    // strings (agents, types, enum-like values) are found without hashing the whole string.
+    const len = s.length;
+    const h = len === 0 ? 0 : (len * 7 + s.charCodeAt(0) * 31 + s.charCodeAt(len >> 1) * 13 + s.charCodeAt(len - 1)) & CACHE_MASK;
+    if (this.cacheFrame[h] === this.frame && this.cacheKey[h] === s) return this.cacheIndex[h];
+    const i = this.lookup(s);
+    this.cacheFrame[h] = this.frame;
+    this.cacheKey[h] = s;
+    this.cacheIndex[h] = i;
     return i;
   }
 
-  /** Parses a canonical UUID into the next slot; -1 when `s` is not one. */
-  private uuid(s: string): number {
-    if (
-      s.length !== 36 ||
-      s.charCodeAt(8) !== 45 ||
-      s.charCodeAt(13) !== 45 ||
-      s.charCodeAt(18) !== 45 ||
-      s.charCodeAt(23) !== 45
-    ) {
-      return -1;
+  private lookup(s: string): number {
+    const n = this.stringCount;
+    if (n <= LINEAR_STRINGS) {
+      // A few strings (one message) are found faster by scanning than by hashing.
+      for (let k = 0; k < n; k++) if (this.originals[k] === s) return k;
+      this.originals.push(s);
+      if (n === LINEAR_STRINGS) for (let k = 0; k <= n; k++) this.index.set(this.originals[k], k);
+    } else {
+      const i = this.index.get(s);
+      if (i !== undefined) return i;
+      this.index.set(s, n);
     }
-    this.uuids = grow(this.uuids, (this.uuidCount + 1) * 16);
-    const out = this.uuids;
-    const at = this.uuidCount * 16;
-    for (let j = 0; j < 16; j++) {
-      const p = UUID_HEX_AT[j];
-      const hi = s.charCodeAt(p);
-      const lo = s.charCodeAt(p + 1);
-      const h = hi < 128 ? HEX[hi] : -1;
-      const l = lo < 128 ? HEX[lo] : -1;
-      if ((h | l) < 0) return -1;
-      out[at + j] = (h << 4) | l;
-    }
-    return this.uuidCount++;
+    const w = wellFormed(s);
+    if (n === this.lengths.length) this.lengths = grow(this.lengths, n + 1);
+    this.lengths[n] = w.length;
+    this.text += w;
+    this.units += w.length;
+    return (this.stringCount = n + 1) - 1;
+  }
+
+  /** Appends an id's text; returns its UTF-16 length. */
+  private id(s: string): number {
+    const w = wellFormed(s);
+    this.ids += w;
+    this.idUnits += w.length;
+    return w.length;
   }
 
   private push(token: number): void {
@@ -160,20 +190,34 @@ export class FrameInputs {
   }
 
   private next(from: ShapeNode, key: string): ShapeNode {
-    if (from.key === key) return from.child!;
-    if (from.key === undefined) {
+    let to: ShapeNode | undefined;
+    if (from.key === key) to = from.child!;
+    else if (from.key === undefined) {
       from.key = key;
-      return (from.child = node(from, this.string(key)));
+      to = from.child = node(from, key);
+      this.nodes++;
+    } else {
+      to = from.more?.get(key);
+      if (to === undefined) {
+        to = node(from, key);
+        (from.more ??= new Map()).set(key, to);
+        this.nodes++;
+      }
     }
-    let to = from.more?.get(key);
-    if (to === undefined) {
-      to = node(from, this.string(key));
-      (from.more ??= new Map()).set(key, to);
+    if (to.frame !== this.frame) {
+      // First time this frame: the key is used here (string numbering depends on it).
+      to.frame = this.frame;
+      to.keyIndex = this.string(key);
+      to.id = -1;
     }
     return to;
   }
 
   private shape(at: ShapeNode): number {
+    if (at.frame !== this.frame) {
+      at.frame = this.frame; // the root, i.e. the empty object
+      at.id = -1;
+    }
     if (at.id >= 0) return at.id;
     const n = at.size;
     this.shapeWords = grow(this.shapeWords, this.shapeWordCount + n + 1);
@@ -185,49 +229,49 @@ export class FrameInputs {
     return (at.id = this.shapeCount++);
   }
 
-  private value(v: unknown, depth: number): void {
-    switch (typeof v) {
-      case 'string':
-        this.push((this.string(v) << 3) | K_STRING);
-        return;
-      case 'number':
-        if ((v | 0) === v && v >= -TAPE_INT_LIMIT && v < TAPE_INT_LIMIT) this.push((v << 3) | K_INT);
-        else if (Number.isFinite(v)) this.number(v);
-        else throw NOT_JSON;
-        return;
-      case 'boolean':
-        this.push(v ? TOKEN_TRUE : TOKEN_FALSE);
-        return;
-      case 'object': {
-        if (v === null) {
-          this.push(TOKEN_NULL);
-          return;
-        }
-        if (depth >= MAX_PAYLOAD_DEPTH) throw NOT_JSON;
-        if (Array.isArray(v)) {
-          const n = v.length;
-          this.push((n << 3) | K_ARRAY);
-          for (let j = 0; j < n; j++) this.value(v[j], depth + 1);
-          return;
-        }
-        if (!isPlainObject(v)) throw NOT_JSON;
-        const slot = this.tapeLen;
-        this.push(0);
-        let at = this.root;
-        for (const key in v) {
-          at = this.next(at, key);
-          this.value((v as Record<string, unknown>)[key], depth + 1);
-        }
-        this.tape[slot] = (this.shape(at) << 3) | K_OBJECT;
-        return;
-      }
-      default:
-        throw NOT_JSON;
-    }
+  /** Writes a string, number, boolean or null and returns true; false for anything else. */
+  private leaf(v: unknown): boolean {
+    if (typeof v === 'string') this.push((this.string(v) << 3) | K_STRING);
+    else if (typeof v === 'number') {
+      if ((v | 0) === v && v >= -TAPE_INT_LIMIT && v < TAPE_INT_LIMIT) this.push((v << 3) | K_INT);
+      else if (Number.isFinite(v)) this.number(v);
+      else throw NOT_JSON;
+    } else if (typeof v === 'boolean') this.push(v ? TOKEN_TRUE : TOKEN_FALSE);
+    else if (v === null) this.push(TOKEN_NULL);
+    else return false;
+    return true;
   }
 
-  /** Adds message `i`; throws `ValidationError` naming the field under `path` if it cannot. */
-  add(m: WireMessage, i: number, path: string): void {
+  /** Writes any JSON value; leaves inside arrays and objects take the short way. */
+  private value(v: unknown, depth: number): void {
+    if (this.leaf(v)) return;
+    if (typeof v !== 'object' || depth >= MAX_PAYLOAD_DEPTH) throw NOT_JSON;
+    if (Array.isArray(v)) {
+      const n = v.length;
+      this.push((n << 3) | K_ARRAY);
+      for (let j = 0; j < n; j++) {
+        const item: unknown = v[j];
+        if (!this.leaf(item)) this.value(item, depth + 1);
+      }
+      return;
+    }
+    if (!isPlainObject(v!)) throw NOT_JSON;
+    const slot = this.tapeLen;
+    this.push(0);
+    let at = this.root;
+    for (const key in v) {
+      at = this.next(at, key);
+      const item = (v as Record<string, unknown>)[key];
+      if (!this.leaf(item)) this.value(item, depth + 1);
+    }
+    this.tape[slot] = (this.shape(at) << 3) | K_OBJECT;
+  }
+
+  /**
+   * Adds message `i`; throws `ValidationError` naming the field if it cannot (under
+   * `messages[i]` unless the frame holds a `single` message).
+   */
+  add(m: WireMessage, i: number, single: boolean): void {
     if (
       typeof m !== 'object' ||
       m === null ||
@@ -236,7 +280,7 @@ export class FrameInputs {
       typeof m.recipient !== 'string' ||
       typeof m.messageType !== 'string'
     ) {
-      checkMessage(m, path);
+      checkMessage(m, single ? '' : `messages[${i}]`);
     }
     const { priority, timeout, batchKey, correlationId, timestamp, attempt } = m;
     if (
@@ -249,18 +293,12 @@ export class FrameInputs {
       (attempt !== undefined && !(typeof attempt === 'number' && attempt >= 0 && attempt <= MAX_ATTEMPT && Math.floor(attempt) === attempt)) ||
       m.payload === undefined
     ) {
-      checkMessage(m, path);
+      checkMessage(m, single ? '' : `messages[${i}]`);
     }
     const f = this.fields;
     const w = i * FIELD_WORDS;
     let flags = 0;
-    let slot = this.uuid(m.id);
-    if (slot >= 0) {
-      flags |= F_ID_UUID;
-      f[w + 1] = slot;
-    } else {
-      f[w + 1] = this.string(m.id);
-    }
+    f[w + 1] = this.id(m.id);
     f[w + 2] = this.string(m.sender);
     f[w + 3] = this.string(m.recipient);
     f[w + 4] = this.string(m.messageType);
@@ -271,13 +309,7 @@ export class FrameInputs {
     }
     if (correlationId !== undefined) {
       flags |= F_CORRELATION;
-      slot = this.uuid(correlationId);
-      if (slot >= 0) {
-        flags |= F_CORRELATION_UUID;
-        f[w + 7] = slot;
-      } else {
-        f[w + 7] = this.string(correlationId);
-      }
+      f[w + 7] = this.id(correlationId);
     }
     if (timestamp !== undefined) {
       flags |= F_TIMESTAMP;
@@ -291,7 +323,7 @@ export class FrameInputs {
     try {
       this.value(m.payload, 0);
     } catch (err) {
-      if (err === NOT_JSON) checkPayload(m.payload, path);
+      if (err === NOT_JSON) checkPayload(m.payload, single ? '' : `messages[${i}]`);
       throw err;
     }
     f[w] = flags | (priority << 8);

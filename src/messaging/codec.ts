@@ -6,7 +6,7 @@
  * with an exact reason and byte offset; a message the frame cannot carry is a `ValidationError`.
  */
 import { KIND_BATCH, KIND_MESSAGE, type WireMessage } from './codec-format.ts';
-import { MessageBatch } from './codec-batch.ts';
+import { MessageBatch, readMessage } from './codec-batch.ts';
 import { decodeFrameWasm, encodeFrameWasm } from './codec-wasm.ts';
 
 /**
@@ -30,7 +30,7 @@ export function encodeMessage(message: WireMessage): Uint8Array {
  * const message = decodeMessage(bytes); // throws FrameError on anything but a valid frame
  */
 export function decodeMessage(bytes: Uint8Array): WireMessage {
-  return new MessageBatch(decodeFrameWasm(bytes, KIND_MESSAGE, true)).message(0);
+  return readMessage(decodeFrameWasm(bytes, KIND_MESSAGE, 'direct'));
 }
 
 /**
@@ -54,7 +54,7 @@ export function encodeBatch(messages: readonly WireMessage[]): Uint8Array {
  * const first = batch.message(0); // a plain message, payload decoded
  */
 export function decodeBatch(bytes: Uint8Array): MessageBatch {
-  return new MessageBatch(decodeFrameWasm(bytes, KIND_BATCH, true));
+  return new MessageBatch(decodeFrameWasm(bytes, KIND_BATCH, 'copy'));
 }
 
 /**
@@ -65,5 +65,5 @@ export function decodeBatch(bytes: Uint8Array): MessageBatch {
  * const count = validateBatch(bytes); // throws FrameError with reason and offset
  */
 export function validateBatch(bytes: Uint8Array): number {
-  return decodeFrameWasm(bytes, KIND_BATCH, false);
+  return decodeFrameWasm(bytes, KIND_BATCH, 'validate');
 }

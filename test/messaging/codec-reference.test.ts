@@ -120,6 +120,10 @@ Reject('out_of_bounds: counts, lengths and fields that run past their section', 
   const recs = record({ payload: [0xc0], payloadLength: 9 });
   const f = buildFrame({ strings: ['a'], records: recs });
   rejects(f, 'message', 'out_of_bounds', f.length - 4 - 2);
+  // An id text longer than what is left.
+  const h = messageFrame({ id: 'abc' });
+  h[REC + 2] = 200;
+  rejects(withCrc(h), 'message', 'out_of_bounds', REC + 2);
   // A record with nothing after its flags.
   const g = buildFrame({ strings: ['a'], records: [0x00] });
   rejects(g, 'message', 'out_of_bounds', g.length - 5);
@@ -141,11 +145,17 @@ Reject('bad_string_ref and bad_shape_ref', () => {
   rejects(k, 'message', 'bad_string_ref', 8 + 5 + 1 + 1 + 2);
 });
 
-Reject('invalid_utf8: stray continuation, overlong, surrogate, cut sequence', () => {
+Reject('invalid_utf8: stray continuation, overlong, surrogate, cut sequence; in the text or an id', () => {
   for (const text of [[0x61, 0x80], [0x61, 0xc0, 0x80], [0x61, 0xed, 0xa0, 0x80], [0x61, 0xe2, 0x82]]) {
     const f = buildFrame({ strings: ['a'], lengths: [text.length], text, records: record({}) });
     rejects(f, 'message', 'invalid_utf8', 8 + 5 + 1 + 1);
   }
+  const g = messageFrame({ id: 'ab' });
+  g[REC + 4] = 0xff;
+  rejects(withCrc(g), 'message', 'invalid_utf8', REC + 4);
+  const h = messageFrame({ correlation: 'xy' });
+  h[REC + 9] = 0xc0; // the "x" of the correlationId
+  rejects(withCrc(h), 'message', 'invalid_utf8', REC + 9);
 });
 
 Reject('bad_text_length: lengths that do not add up, or split a surrogate pair', () => {
@@ -215,10 +225,10 @@ Reject('every codec status code has a case above', () => {
 
 Reject('a valid frame with a UUID and every optional field still decodes (the builder is right)', () => {
   const bytes = buildFrame({
-    strings: ['s', 'r', 't', 'k', 'corr', 'key'],
-    shapes: [[5]],
+    strings: ['s', 'r', 't', 'k', 'key'],
+    shapes: [[4]],
     base: 1000,
-    records: record({ id: UUID0, sender: 0, recipient: 1, type: 2, batchKey: 3, correlation: 4, timestamp: 4, attempt: 2, payload: [0xe0, 0x2a] }),
+    records: record({ id: UUID0, sender: 0, recipient: 1, type: 2, batchKey: 3, correlation: 'corr', timestamp: 4, attempt: 2, payload: [0xe0, 0x2a] }),
   });
   assert.equal(decodeMessageReference(bytes), decodeMessage(bytes));
   const m = decodeMessage(bytes);

@@ -109,14 +109,14 @@ export function withCrc(bytes: Uint8Array): Uint8Array {
 export interface RecordParts {
   flags?: number;
   priority?: number;
-  /** 16 bytes (UUID) or a string index. */
-  id?: number[] | number;
+  /** 16 bytes (a UUID), or text (UTF-8 length and bytes). */
+  id?: number[] | string;
   sender?: number;
   recipient?: number;
   type?: number;
   timeout?: number;
   batchKey?: number;
-  correlation?: number[] | number;
+  correlation?: number[] | string;
   /** Zigzag-encoded timestamp delta, raw. */
   timestamp?: number;
   attempt?: number;
@@ -127,7 +127,11 @@ export interface RecordParts {
 
 /** One record's bytes; flags follow from the fields given unless stated. */
 export function record(r: RecordParts): number[] {
-  const id = r.id ?? 0;
+  const id = r.id ?? '';
+  const literal = (text: string) => {
+    const bytes = [...new TextEncoder().encode(text)];
+    return [...varint(bytes.length), ...bytes];
+  };
   const flags =
     r.flags ??
     ((Array.isArray(id) ? 0x01 : 0) |
@@ -140,13 +144,13 @@ export function record(r: RecordParts): number[] {
   return [
     flags,
     r.priority ?? 1,
-    ...(Array.isArray(id) ? id : varint(id)),
+    ...(Array.isArray(id) ? id : literal(id)),
     ...varint(r.sender ?? 0),
     ...varint(r.recipient ?? 0),
     ...varint(r.type ?? 0),
     ...varint(r.timeout ?? 1000),
     ...(r.batchKey !== undefined ? varint(r.batchKey) : []),
-    ...(r.correlation === undefined ? [] : Array.isArray(r.correlation) ? r.correlation : varint(r.correlation)),
+    ...(r.correlation === undefined ? [] : Array.isArray(r.correlation) ? r.correlation : literal(r.correlation)),
     ...(r.timestamp !== undefined ? varint(r.timestamp) : []),
     ...(r.attempt !== undefined ? varint(r.attempt) : []),
     ...varint(r.payloadLength ?? payload.length),
