@@ -247,12 +247,15 @@ class FrameReader {
   }
 }
 
+const UNREAD = Symbol('unread');
+
 /**
  * One message of a decoded batch, read lazily: routing fields without touching the payload,
  * `payload` decoded when first read.
  */
 export class MessageView {
   readonly #r: FrameReader;
+  #payload: unknown = UNREAD;
   readonly index: number;
 
   constructor(reader: FrameReader, index: number) {
@@ -290,11 +293,12 @@ export class MessageView {
   get attempt(): number | undefined {
     return this.#r.field(this.index, 0) & F_ATTEMPT ? this.#r.field(this.index, 8) : undefined;
   }
-  /** The payload, decoded on each read (cache it if you read it twice). */
+  /** The payload, decoded on first read. */
   get payload(): unknown {
-    return this.#r.payload(this.index);
+    if (this.#payload === UNREAD) this.#payload = this.#r.payload(this.index);
+    return this.#payload;
   }
-  /** The whole message as a plain object. */
+  /** The whole message as a plain object (the payload decoded afresh). */
   toMessage(): WireMessage {
     return this.#r.message(this.index);
   }

@@ -4,6 +4,9 @@
  * envelope and a JSON-compatible payload in a compact binary form (interned strings, object
  * shapes, varints, 16-byte UUIDs) under a CRC-32C. Every rejection is a `FrameError` (HTTP 400)
  * with an exact reason and byte offset; a message the frame cannot carry is a `ValidationError`.
+ *
+ * Encoded frames up to 4 KiB are cut from a shared 64 KiB slab (as Node's Buffer pool does):
+ * use the array itself, or `slice()` it before handing its `.buffer` to anything.
  */
 import { KIND_BATCH, KIND_MESSAGE, type WireMessage } from './codec-format.ts';
 import { MessageBatch, readMessage } from './codec-batch.ts';

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -108,6 +109,18 @@ RoundTrip('lone surrogates become U+FFFD (UTF-8 cannot carry them); lengths stay
   assert.equal(hex(encodeMessage(m)), hex(encodeMessageReference(m)));
 });
 
+RoundTrip('ids that are almost UUIDs (one character off) stay text, in both codecs', () => {
+  const nearly = fc.tuple(fc.uuid(), fc.nat(35), fc.constantFrom('0', 'f', 'g', 'A', 'F', '-', ':', '`', '/', 'é'));
+  fc.assert(
+    fc.property(nearly, ([id, at, c]) => {
+      const m = { ...envelope(0), id: id.slice(0, at) + c + id.slice(at + 1), correlationId: id.slice(0, at) };
+      assert.equal(hex(encodeMessage(m)), hex(encodeMessageReference(m)));
+      assert.equal(decodeMessage(encodeMessage(m)), m);
+    }),
+    { numRuns: 500 },
+  );
+});
+
 RoundTrip('UUID ids travel as 16 bytes; other ids (uppercase too) as strings, unchanged', () => {
   const lower = encodeMessage(envelope(2));
   const upper = encodeMessage({ ...envelope(2), id: envelope(2).id.toUpperCase() });
@@ -149,6 +162,7 @@ Views('routing fields read without the payload; payload(i), message(i), iteratio
   assert.is(v.timestamp, ms[1].timestamp);
   assert.is(v.attempt, 2);
   assert.equal(v.payload, ms[1].payload);
+  assert.is(v.payload, v.payload, 'decoded once, then the same object');
   assert.equal(v.toMessage(), ms[1]);
   assert.equal(JSON.parse(JSON.stringify(v)), ms[1]);
   const w = batch.get(2);
@@ -193,6 +207,13 @@ Views('decoding a frame held in a larger buffer at an odd offset', () => {
   const big = new Uint8Array(frame.length + 7);
   big.set(frame, 3);
   assert.equal(decodeBatch(big.subarray(3, 3 + frame.length)).toArray(), [envelope(4), envelope(5)]);
+});
+
+Views('where code generation is disallowed (Cloudflare Workers), objects are built key by key, same results', () => {
+  const script = new URL('./codec-check.ts', import.meta.url).pathname;
+  const run = (flags: string[]) => execFileSync(process.execPath, [...flags, '--import', 'tsx', script], { encoding: 'utf8' }).trim();
+  assert.is(run(['--disallow-code-generation-from-strings']), 'ok key-by-key');
+  assert.is(run([]), 'ok compiled');
 });
 
 Views.run();
