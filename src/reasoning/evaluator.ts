@@ -646,7 +646,9 @@ export class Machine {
       return this.mettaCall(new Expr(built), retType, space, m, c);
     }
     const next = new ArgsFrame(c, scope, call, opType, idx, built, typ, retType, space);
-    return this.metta(args[idx], types[idx], space, b, next);
+    // interpret_args sees its formal types with the bindings so far applied: `(== (cdr-atom (a)) ())`
+    // binds `$t` to Expression from the first argument's type, so neither argument is evaluated.
+    return this.metta(args[idx], b.isEmpty ? types[idx] : b.apply(types[idx]), space, b, next);
   }
 
   /** hyperon's `metta_call`: evaluate the reduced call, then the result (metta_call_return). */

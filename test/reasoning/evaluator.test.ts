@@ -77,6 +77,7 @@ const CORPUS = [
   '!(get-metatype (a b)) !(get-metatype $x) !(get-metatype 1) !(get-metatype a)',
   '(: T Type) (: t T) !(get-type t) (: g2 (-> T T)) (= (g2 $x) $x) !(g2 t) !(g2 1)',
   '!(and True (== 1 1)) !(or False False) !(not (< 2 1))',
+  '!(== (cdr-atom (a)) ()) !(== () (subtraction-atom (a) (a))) !(== (collapse (superpose (1 2))) (1 2)) !(== (size-atom (a)) 1)',
 ];
 
 const corpus = suite('native evaluator agrees with the reference machine');
@@ -104,6 +105,8 @@ function exprArb(fns: number): fc.Arbitrary<string> {
       e.map((x) => `(collapse ${x})`),
       fc.tuple(fc.constantFrom('$x', '$y'), e, e).map(([v, x, y]) => `(let ${v} ${x} ${y})`),
       fc.tuple(fc.constantFrom('a', 'b'), e).map(([s, x]) => `(${s} ${x})`),
+      fc.tuple(fc.constantFrom('cdr-atom', 'collapse', 'size-atom', 'quote', 'get-type'), e).map(([f, x]) => `(${f} (${x}))`),
+      fc.tuple(fc.constantFrom('subtraction-atom', 'union-atom'), e, e).map(([f, x, y]) => `(${f} (${x}) (${y}))`),
       fc.tuple(e, e).map(([x, y]) => `(car-atom (${x} ${y}))`),
       e.map((x) => `(case ${x} ((1 one) (a is-a) ($z other)))`),
       fc.tuple(e, e, e).map(([x, t, f]) => `(unify ${x} (a $x) ${t} ${f})`),
