@@ -54,6 +54,18 @@ import {
 } from './control';
 import {
   FIELD_WORDS,
+  FW_ATTEMPT,
+  FW_BATCH_KEY,
+  FW_CORRELATION,
+  FW_CORRELATION_LENGTH,
+  FW_FLAGS,
+  FW_ID,
+  FW_ID_LENGTH,
+  FW_PAYLOAD,
+  FW_RECIPIENT,
+  FW_SENDER,
+  FW_TIMEOUT,
+  FW_TYPE,
   F_ATTEMPT,
   F_BATCH_KEY,
   F_CORRELATION,
@@ -86,6 +98,7 @@ import {
   T_TRUE,
   T_UINT,
   VERSION,
+  setField,
 } from './format';
 import { findSplitPair, utf16Length, utf8ErrorAt, utf8HasPairs } from './utf8';
 import { writeUuidText } from './uuid';
@@ -523,18 +536,18 @@ function readBody(ctl: usize, kind: u32): void {
     if (pos != payloadEnd) return fail(ERR_FRAME_PAYLOAD_LENGTH, pos, <f64>(payloadEnd - pos));
     if (outputs) {
       const f = fields + i * FIELD_WORDS * 4;
-      store<u32>(f, flags | (priority << 8));
-      store<u32>(f, id, 4);
-      store<u32>(f, sender, 8);
-      store<u32>(f, recipient, 12);
-      store<u32>(f, type, 16);
-      store<u32>(f, <u32>timeout, 20);
-      store<u32>(f, batchKey, 24);
-      store<u32>(f, correlation, 28);
-      store<u32>(f, attempt, 32);
-      store<u32>(f, <u32>(payloadAt - base), 36);
-      store<u32>(f, idLength, 40);
-      store<u32>(f, correlationLength, 44);
+      setField(f, FW_FLAGS, flags | (priority << 8));
+      setField(f, FW_ID, id);
+      setField(f, FW_SENDER, sender);
+      setField(f, FW_RECIPIENT, recipient);
+      setField(f, FW_TYPE, type);
+      setField(f, FW_TIMEOUT, <u32>timeout);
+      setField(f, FW_BATCH_KEY, batchKey);
+      setField(f, FW_CORRELATION, correlation);
+      setField(f, FW_ATTEMPT, attempt);
+      setField(f, FW_PAYLOAD, <u32>(payloadAt - base));
+      setField(f, FW_ID_LENGTH, idLength);
+      setField(f, FW_CORRELATION_LENGTH, correlationLength);
       store<f64>(times + (i << 3), <f64>time);
     }
   }

@@ -28,6 +28,15 @@ import {
 } from './control';
 import {
   FIELD_WORDS,
+  FW_ATTEMPT,
+  FW_BATCH_KEY,
+  FW_CORRELATION,
+  FW_FLAGS,
+  FW_ID,
+  FW_RECIPIENT,
+  FW_SENDER,
+  FW_TIMEOUT,
+  FW_TYPE,
   F_ATTEMPT,
   F_BATCH_KEY,
   F_CORRELATION,
@@ -56,6 +65,7 @@ import {
   T_STR_SHORT,
   T_UINT,
   VERSION,
+  field,
 } from './format';
 import { utf8BytesOf } from './utf8';
 import { parseUuidText } from './uuid';
@@ -120,7 +130,7 @@ export function buildFrame(ctl: usize): i32 {
 
   let baseTime: i64 = 0;
   for (let i: usize = 0; i < count; i++) {
-    if (load<u32>(fields + i * FIELD_WORDS * 4) & F_TIMESTAMP) {
+    if (field(fields + i * FIELD_WORDS * 4, FW_FLAGS) & F_TIMESTAMP) {
       baseTime = <i64>load<f64>(nums + (i << 3));
       break;
     }
@@ -156,13 +166,13 @@ export function buildFrame(ctl: usize): i32 {
   let t: usize = 0;
   for (let i: usize = 0; i < count; i++) {
     const f = fields + i * FIELD_WORDS * 4;
-    const word = load<u32>(f);
+    const word = field(f, FW_FLAGS);
     const flagsAt = p;
     let flags = word & 0xff;
     store<u8>(p, <u8>(word >> 8), 1);
     p += 2;
     // Ids: 16 bytes when the text is a canonical UUID, else the text itself.
-    let len = utf8BytesOf(ids, <usize>load<u32>(f, 4), idsEnd);
+    let len = utf8BytesOf(ids, <usize>field(f, FW_ID), idsEnd);
     if (parseUuidText(ids, len, p)) {
       flags |= F_ID_UUID;
       p += 16;
@@ -172,13 +182,13 @@ export function buildFrame(ctl: usize): i32 {
       p += len;
     }
     ids += len;
-    p = writeVarint(p, <u64>load<u32>(f, 8));
-    p = writeVarint(p, <u64>load<u32>(f, 12));
-    p = writeVarint(p, <u64>load<u32>(f, 16));
-    p = writeVarint(p, <u64>load<u32>(f, 20));
-    if (flags & F_BATCH_KEY) p = writeVarint(p, <u64>load<u32>(f, 24));
+    p = writeVarint(p, <u64>field(f, FW_SENDER));
+    p = writeVarint(p, <u64>field(f, FW_RECIPIENT));
+    p = writeVarint(p, <u64>field(f, FW_TYPE));
+    p = writeVarint(p, <u64>field(f, FW_TIMEOUT));
+    if (flags & F_BATCH_KEY) p = writeVarint(p, <u64>field(f, FW_BATCH_KEY));
     if (flags & F_CORRELATION) {
-      len = utf8BytesOf(ids, <usize>load<u32>(f, 28), idsEnd);
+      len = utf8BytesOf(ids, <usize>field(f, FW_CORRELATION), idsEnd);
       if (parseUuidText(ids, len, p)) {
         flags |= F_CORRELATION_UUID;
         p += 16;
@@ -194,7 +204,7 @@ export function buildFrame(ctl: usize): i32 {
       const delta = <i64>load<f64>(nums + (i << 3)) - baseTime;
       p = writeVarint(p, <u64>((delta << 1) ^ (delta >> 63)));
     }
-    if (flags & F_ATTEMPT) p = writeVarint(p, <u64>load<u32>(f, 32));
+    if (flags & F_ATTEMPT) p = writeVarint(p, <u64>field(f, FW_ATTEMPT));
 
     // The payload goes after a one-byte length; a longer length moves it up afterwards.
     const start = p + 1;

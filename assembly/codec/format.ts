@@ -56,7 +56,6 @@ export const K_ARRAY: i32 = 2; // argument: item count
 export const K_OBJECT: i32 = 3; // argument: shape index
 export const K_CONST: i32 = 4; // argument: 0 null, 1 false, 2 true
 export const K_NUMBER: i32 = 5; // argument: index into the number table (f64)
-export const TAPE_INT_LIMIT: i64 = 1 << 28;
 
 /** Words per message in the field table (JS -> encodeFrame, and decodeFrame -> JS). */
 export const FIELD_WORDS: u32 = 12;
@@ -72,3 +71,12 @@ export const FW_ATTEMPT: u32 = 8;
 export const FW_PAYLOAD: u32 = 9; // decode: frame offset of the payload value
 export const FW_ID_LENGTH: u32 = 10; // decode: UTF-16 length of the id
 export const FW_CORRELATION_LENGTH: u32 = 11; // decode: UTF-16 length of the correlationId
+
+/** Word `w` of the field record at `f`. */
+@inline export function field(f: usize, w: u32): u32 {
+  return load<u32>(f + (<usize>w << 2));
+}
+
+@inline export function setField(f: usize, w: u32, value: u32): void {
+  store<u32>(f + (<usize>w << 2), value);
+}

@@ -25,8 +25,10 @@ import { recordFigure, runBenchmarks } from '../harness.ts';
 import { envelope } from '../../test/messaging/frames.ts';
 
 const N = 1000;
-const BATCH: WireMessage[] = Array.from({ length: N }, (_, i) => envelope(i));
-const ONE = envelope(7);
+/** As a server holds them: parsed from the JSON bodies agents send. */
+const asReceived = (m: WireMessage): WireMessage => JSON.parse(JSON.stringify(m));
+const BATCH: WireMessage[] = Array.from({ length: N }, (_, i) => asReceived(envelope(i)));
+const ONE = asReceived(envelope(7));
 
 interface Contender {
   name: string;
