@@ -47,8 +47,11 @@ export interface EthicsDecision {
 export interface EthicsEngineOptions {
   /** Knowledge-base MeTTa source (the contents of kb/*.metta). */
   kb: string;
+  /** Most decisions kept (LRU); 0 turns the cache off. Default 10,000. */
   cacheSize?: number;
   limits?: Partial<Limits>;
+  /** Evaluator (see MettaOptions.engine); the reference machine is for tests and benchmarks. */
+  engine?: 'native' | 'reference';
 }
 
 export interface EthicsEngine {
@@ -147,7 +150,8 @@ export function createEthicsEngine(options: EthicsEngineOptions): EthicsEngine {
   let kbSpace = loadKb(kbSource);
   let kbVersion = 1;
   const cache = new Map<string, Omit<EthicsDecision, 'kbVersion' | 'cached'>>();
-  let runner = new MeTTa({ layers: [kbSpace], limits: options.limits });
+  const runnerFor = (space: Space): MeTTa => new MeTTa({ layers: [space], limits: options.limits, engine: options.engine });
+  let runner = runnerFor(kbSpace);
 
   return {
     get kbSpace() {
@@ -168,10 +172,11 @@ export function createEthicsEngine(options: EthicsEngineOptions): EthicsEngine {
       kbSpace = space;
       kbVersion++;
       cache.clear();
-      runner = new MeTTa({ layers: [kbSpace], limits: options.limits });
+      runner = runnerFor(kbSpace);
     },
     check(query: EthicsQuery): EthicsDecision {
       const atom = decisionAtom(query, Date.now());
+      if (cacheSize === 0) return { ...parseDecision(runner.evaluateAtom(atom)), kbVersion, cached: false };
       const key = `${kbVersion}|${atomToString(atom)}`;
       const hit = cache.get(key);
       if (hit !== undefined) {
@@ -180,10 +185,8 @@ export function createEthicsEngine(options: EthicsEngineOptions): EthicsEngine {
         return { ...hit, kbVersion, cached: true };
       }
       const result = parseDecision(runner.evaluateAtom(atom));
-      if (cacheSize > 0) {
-        if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
-        cache.set(key, result);
-      }
+      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
+      cache.set(key, result);
       return { ...result, kbVersion, cached: false };
     },
   };

@@ -87,10 +87,14 @@ function exactKey(a: Atom): Key {
   if (a.kind === Kind.Gnd) {
     const g = a.g;
     switch (g.t) {
-      case 'int':
-        return `i${g.v}`;
+      // Numbers that compare equal (1 and 1.0) share a key; exact doubles are number keys.
+      case 'int': {
+        const n = Number(g.v);
+        return Number.isSafeInteger(n) ? n : `i${g.v}`;
+      }
       case 'float':
-        return Number.isInteger(g.v) && Math.abs(g.v) < 2 ** 63 ? `i${BigInt(g.v)}` : `f${g.v}`;
+        if (Number.isSafeInteger(g.v) || !Number.isInteger(g.v)) return Number.isNaN(g.v) ? 'fNaN' : g.v;
+        return Math.abs(g.v) < 2 ** 63 ? `i${BigInt(g.v)}` : `f${g.v}`;
       case 'str':
         return `s${g.v}`;
       case 'bool':
@@ -102,6 +106,39 @@ function exactKey(a: Atom): Key {
     }
   }
   throw new Error('exactKey on expression or variable');
+}
+
+/** Inserts the tokens of `a` below `node` (clearing unpack caches on the way); returns the last node. */
+function insert(node: TNode, a: Atom): TNode {
+  if (a.kind === Kind.Var) {
+    node.un ??= new Map();
+    let child = node.un.get(a.key);
+    if (child === undefined) {
+      child = new TNode();
+      child.atom = a;
+      node.un.set(a.key, child);
+    }
+    child.unpacked = undefined;
+    return child;
+  }
+  if (a.kind === Kind.Expr) {
+    let cur = child(node, START, undefined);
+    const items = a.items;
+    for (let i = 0; i < items.length; i++) cur = insert(cur, items[i]);
+    return child(cur, END, undefined);
+  }
+  return child(node, exactKey(a), a);
+}
+
+function child(node: TNode, key: Key, a: Atom | undefined): TNode {
+  let c = node.getEq(key);
+  if (c === undefined) {
+    c = new TNode();
+    c.atom = a;
+    node.addEq(key, c);
+  }
+  c.unpacked = undefined;
+  return c;
 }
 
 /** Marks the end of an expression in a flattened query. */
@@ -205,37 +242,9 @@ export class Space {
 
   add(atom: Atom): void {
     if (this.readOnly) throw new Error('space is read-only');
-    let node = this.root;
-    node.unpacked = undefined;
-    const step = (key: Key, a: Atom | undefined): void => {
-      let child = node.getEq(key);
-      if (child === undefined) {
-        child = new TNode();
-        child.atom = a;
-        node.addEq(key, child);
-      }
-      node = child;
-      node.unpacked = undefined;
-    };
-    const walk = (a: Atom): void => {
-      if (a.kind === Kind.Var) {
-        node.un ??= new Map();
-        let child = node.un.get(a.key);
-        if (child === undefined) {
-          child = new TNode();
-          child.atom = a;
-          node.un.set(a.key, child);
-        }
-        node = child;
-        node.unpacked = undefined;
-      } else if (a.kind === Kind.Expr) {
-        step(START, undefined);
-        for (const c of a.items) walk(c);
-        step(END, undefined);
-      } else step(exactKey(a), a);
-    };
-    walk(atom);
-    node.count++;
+    this.root.unpacked = undefined;
+    const leaf = insert(this.root, atom);
+    leaf.count++;
     this.total++;
     this.changed();
   }
