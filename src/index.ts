@@ -15,5 +15,6 @@ export { ROLES, type AppEnv, type Principal, type Role } from './http/types.ts';
 export { VERSION } from './version.ts';
 export * from './messaging/index.ts';
 export * from './metrics/index.ts';
+export * from './privacy/index.ts';
 export * from './reasoning/index.ts';
 export * from './storage/index.ts';

@@ -1,6 +1,6 @@
 // Mondrian multidimensional local recoding over the distinct tuples (with multiplicities).
 // A partition is a range of `rows` (tuple ids). It is split on the attribute with the widest
-// normalized range: ordered attributes at the boundary nearest the weighted median (strict: only
+// normalized range, categorical attributes before ordered ones: ordered attributes at the boundary nearest the weighted median (strict: only
 // between different values; relaxed: between any two tuples), categorical attributes only between
 // children of the partition's lowest common ancestor in the hierarchy. A split is allowed when both
 // sides keep at least k rows and satisfy every model. Sorting is stable (counting sort on ranks,
@@ -154,7 +154,8 @@ function measure(lo: i32, hi: i32): void {
       if (lca > 0) {
         const leafCount = getU32(QI_LEAF_COUNT, a);
         const leaf = getU32(getU32(QI_TUPLE, a), first);
-        width = <f64>getU32(getU32(QI_COVER, a), <i32>(lca * leafCount + leaf)) / <f64>leafCount;
+        // Categorical attributes split first (measured on Adult: lower GCP than plain widths).
+        width = 1 + <f64>getU32(getU32(QI_COVER, a), <i32>(lca * leafCount + leaf)) / <f64>leafCount;
       }
     } else {
       let mn: u32 = 0xffffffff;

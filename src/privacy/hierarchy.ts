@@ -10,7 +10,8 @@ import type { Cell, DateLevel, HierarchySpec, TreeSpec } from './types.ts';
 
 /** Largest materialized integer domain of an interval hierarchy. */
 const MAX_INTEGER_LEAVES = 1_000_000;
-const AGE_MAX = 120;
+/** Oldest accepted age. */
+export const AGE_MAX = 120;
 const DEFAULT_AGE_WIDTHS = [5, 10, 20];
 
 export interface Hierarchy {
@@ -76,8 +77,11 @@ export function bindHierarchy(column: string, spec: HierarchySpec, values: Cell[
       return bindTable(column, tableRows(column, spec.rows), values);
     case 'interval':
       return bindInterval(column, spec.min, spec.max, spec.widths, values);
-    case 'age':
-      return bindInterval(column, 0, AGE_MAX, spec.widths ?? DEFAULT_AGE_WIDTHS, values);
+    case 'age': {
+      // Safe Harbor output ('90+') top-codes the column even when the spec does not say so.
+      const topCode = spec.topCode ?? (values.some((v) => typeof v === 'string' && /^\s*\d+\+\s*$/.test(v)) ? 90 : undefined);
+      return bindInterval(column, 0, AGE_MAX, spec.widths ?? DEFAULT_AGE_WIDTHS, values, topCode);
+    }
     case 'date':
       return bindDate(column, spec.levels ?? ['month', 'year', 'decade'], values);
     case 'zip':
@@ -190,7 +194,7 @@ function toNumber(column: string, row: number, v: Cell): number {
   return n;
 }
 
-function bindInterval(column: string, min: number, max: number, widths: number[], values: Cell[]): BoundHierarchy {
+function bindInterval(column: string, min: number, max: number, widths: number[], values: Cell[], topCode?: number): BoundHierarchy {
   if (!Number.isFinite(min) || !Number.isFinite(max) || !(min < max)) fail(column, 'interval hierarchy needs finite min < max');
   if (!Array.isArray(widths) || widths.some((w) => !Number.isFinite(w) || w <= 0)) fail(column, 'interval widths must be positive numbers');
   for (let i = 1; i < widths.length; i++) {
@@ -198,24 +202,35 @@ function bindInterval(column: string, min: number, max: number, widths: number[]
     if (!(ratio > 1) || Math.abs(ratio - Math.round(ratio)) > 1e-9) fail(column, `interval width ${widths[i]} is not a multiple of ${widths[i - 1]} (bins must nest)`);
   }
   const integral = Number.isInteger(min) && Number.isInteger(max) && widths.every(Number.isInteger);
+  if (topCode !== undefined && (!integral || !Number.isInteger(topCode) || topCode <= min || topCode > max)) {
+    fail(column, `topCode must be a whole number in (${min}, ${max}]`);
+  }
+  const top = topCode === undefined ? undefined : `${topCode}+`;
   const nums = values.map((v, r) => {
+    if (top !== undefined && typeof v === 'string' && v.trim() === top) return topCode as number;
     const n = toNumber(column, r, v);
     if (n < min || n > max) cellError(column, r, `${showValue(v)} is outside [${min}, ${max}]`);
     if (integral && !Number.isInteger(n)) cellError(column, r, `${showValue(v)} is not a whole number`);
-    return n;
+    return topCode !== undefined && n >= topCode ? topCode : n;
   });
   const bin = (x: number, w: number): string => {
     const lo = min + Math.floor((x - min) / w) * w;
+    if (topCode !== undefined && lo + w > topCode) return `${lo}+`;
     return integral ? `${lo}-${Math.min(lo + w - 1, max)}` : `[${lo}, ${lo + w})`;
   };
   let leafValues: number[];
   if (integral && max - min < MAX_INTEGER_LEAVES) {
-    leafValues = Array.from({ length: max - min + 1 }, (_, i) => min + i);
+    const last = topCode ?? max;
+    leafValues = Array.from({ length: last - min + 1 }, (_, i) => min + i);
   } else {
     leafValues = [...new Set(nums)].sort((a, b) => a - b);
   }
-  const rows = leafValues.map((x) => [String(x), ...widths.map((w) => bin(x, w)), '*']);
+  const rows = leafValues.map((x) => [x === topCode ? (top as string) : String(x), ...widths.map((w) => bin(x, w)), '*']);
   const hierarchy = tableHierarchy(column, rows, 'numeric');
+  if (top !== undefined && hierarchy.numeric === null) {
+    // The top-coded leaf is not a number; Mondrian still orders it after every age.
+    hierarchy.numeric = Float64Array.from(leafValues);
+  }
   const index = new Map<number, number>();
   leafValues.forEach((x, i) => index.set(x, i));
   return { hierarchy, rowLeaf: Uint32Array.from(nums, (x) => index.get(x) as number) };
@@ -275,12 +290,15 @@ function bindDate(column: string, levels: DateLevel[], values: Cell[]): BoundHie
 
 function bindZip(column: string, values: Cell[]): BoundHierarchy {
   const plus4 = values.some((v) => typeof v === 'string' && v.length > 5);
+  const first = values.find((v) => !isMissing(v));
+  const digits = typeof first === 'string' && /^\d{3}$/.test(first) ? 3 : 5;
   return bindDerived(column, values, (v, r) => {
-    if (!/^\d{5}(-\d{4})?$/.test(v)) cellError(column, r, `${showValue(v)} is not a ZIP code (5 digits)`);
-    const zip5 = v.slice(0, 5);
+    const ok = digits === 3 ? /^\d{3}$/.test(v) : /^\d{5}(-\d{4})?$/.test(v);
+    if (!ok) cellError(column, r, `${showValue(v)} is not a ${digits === 3 ? '3-digit ZIP prefix like the other values' : 'ZIP code (5 digits)'}`);
+    const zip = v.slice(0, digits);
     // With ZIP+4 values in the column, level 1 is the 5-digit ZIP (plain ZIPs repeat themselves).
-    const levels = plus4 ? [v, zip5] : [v];
-    for (let masked = 1; masked <= 5; masked++) levels.push(zip5.slice(0, 5 - masked) + '*'.repeat(masked));
+    const levels = plus4 ? [v, zip] : [v];
+    for (let masked = 1; masked <= digits; masked++) levels.push(zip.slice(0, digits - masked) + '*'.repeat(masked));
     return levels;
   }, 'categorical');
 }

@@ -104,6 +104,7 @@ export function runMondrian(table: PreparedTable, engine: MondrianEngine, relaxe
       for (let p = 0; p < parts; p++) {
         if (lo[p] === hi[p]) out[p] = h.leaves[loLeaf[p]];
         else if (h.kind === 'date') out[p] = `${h.leaves[loLeaf[p]]}/${h.leaves[hiLeaf[p]]}`;
+        else if (h.leaves[hiLeaf[p]].endsWith('+')) out[p] = `${formatNumber(lo[p])}+`;
         else out[p] = `${formatNumber(lo[p])}-${formatNumber(hi[p])}`;
         ncpSum[p] += dataHi > dataLo ? (hi[p] - lo[p]) / (dataHi - dataLo) : 0;
         numerators[a] += sizes[p] * (below(hi[p], true) - below(lo[p], false));

@@ -334,7 +334,7 @@ export function createReferenceMondrianEngine(input: MondrianInput): MondrianEng
           if (part.every((t) => genOf(a, level, t) === code)) break;
         }
         lca.push(level);
-        width.push(level > 0 ? h.cover[level * h.leafCount + tuples.leaf[a][part[0]]] / h.leafCount : 0);
+        width.push(level > 0 ? 1 + h.cover[level * h.leafCount + tuples.leaf[a][part[0]]] / h.leafCount : 0);
       } else {
         let lo = Infinity;
         let hi = -Infinity;

@@ -30,11 +30,14 @@ export type HierarchySpec =
   | { type: 'table'; rows: string[][] }
   /** Numbers in [min, max] binned by nested widths (each a multiple of the previous). */
   | { type: 'interval'; min: number; max: number; widths: number[] }
-  /** Whole years in [0, 120], binned by `widths` (default 5, 10, 20). */
-  | { type: 'age'; widths?: number[] }
+  /**
+   * Whole years in [0, 120], binned by `widths` (default 5, 10, 20). With `topCode` (automatic
+   * at 90 when values like `90+` are present, as Safe Harbor writes them) older ages are one leaf.
+   */
+  | { type: 'age'; widths?: number[]; topCode?: number }
   /** ISO dates `YYYY-MM-DD`, generalized to month, year, decade (configurable). */
   | { type: 'date'; levels?: DateLevel[] }
-  /** US ZIP codes (5 digits, optionally +4), masked one trailing digit per level. */
+  /** US ZIP codes (5 digits, optionally +4, or Safe Harbor's 3), masked one trailing digit per level. */
   | { type: 'zip' }
   /** A categorical tree, e.g. `{'*': {Europe: ['France', 'Italy'], Asia: ['India']}}`. */
   | { type: 'tree'; tree: TreeSpec }

@@ -1,0 +1,217 @@
+/**
+ * HIPAA Safe Harbor (45 CFR 164.514(b)(2)) as one call: the 18 identifier kinds are removed,
+ * ZIP codes keep their first three digits (`000` for the 17 three-digit areas of 20,000 people
+ * or fewer), dates keep their year, ages over 89 become `90+` and birth years that reveal such an
+ * age become one category. Column roles come from `options.columns` or are detected from column
+ * names and values; free text is scanned for e-mail addresses, phone and social security
+ * numbers, URLs, IP addresses and ZIP codes, which are redacted. Names inside free text cannot
+ * be found by pattern: declare such columns (`'name'`, or `'remove'`).
+ */
+import { ValidationError } from '../shared/errors.ts';
+import { AGE_MAX, isIsoDate, isMissing, showValue } from './hierarchy.ts';
+import { readDataset } from './table.ts';
+import type { Cell, Dataset } from './types.ts';
+
+/** Three-digit ZIP areas with 20,000 or fewer people (2000 Census), per HHS guidance. */
+export const RESTRICTED_ZIP3 = ['036', '059', '063', '102', '203', '556', '692', '790', '821', '823', '830', '831', '878', '879', '884', '890', '893'];
+
+/** Identifier kinds of 164.514(b)(2)(i)(A)-(R) that are removed outright. */
+export const IDENTIFIER_ROLES = [
+  'name', 'address', 'city', 'county', 'phone', 'fax', 'email', 'ssn', 'mrn', 'healthPlan', 'account',
+  'license', 'vehicle', 'device', 'url', 'ip', 'biometric', 'photo', 'otherId', 'remove',
+] as const;
+
+export type SafeHarborRole =
+  | (typeof IDENTIFIER_ROLES)[number]
+  /** ZIP code: first three digits, or `000`. */
+  | 'zip'
+  /** A date of an event about the person: its year. */
+  | 'date'
+  /** Birth date: its year, or one category when the age would be over 89. */
+  | 'birthDate'
+  /** Age in years: `90+` above 89. */
+  | 'age'
+  /** Free text: pattern-detected identifiers are redacted. */
+  | 'text'
+  /** Kept unchanged. */
+  | 'keep';
+
+export interface SafeHarborOptions {
+  /** Role per column; other columns are detected from their names and values. */
+  columns?: Record<string, SafeHarborRole>;
+  /** Detect roles of undeclared columns (default true); otherwise they are kept as text. */
+  detect?: boolean;
+  /** Year ages are computed against for birth dates (default: the current UTC year). */
+  referenceYear?: number;
+}
+
+export interface SafeHarborReport {
+  /** Column -> role applied. */
+  roles: Record<string, SafeHarborRole>;
+  removed: string[];
+  /** Cells changed per kept column. */
+  changed: Record<string, number>;
+  /** Identifiers redacted from free text. */
+  redacted: number;
+}
+
+export interface SafeHarborResult {
+  columns: string[];
+  rows: string[][];
+  report: SafeHarborReport;
+}
+
+const NAME_RULES: [RegExp, SafeHarborRole][] = [
+  [/^(dob|birth_?date|date_?of_?birth|birth_?day|bdate)$/, 'birthDate'],
+  [/^((first|last|given|family|middle|full|patient|maiden)_?)?name$|^surname$/, 'name'],
+  [/(^|_)(street|address|addr)(_|$)/, 'address'],
+  [/^(city|town|municipality)$/, 'city'],
+  [/^county$/, 'county'],
+  [/(^|_)(zip|zipcode|zip_code|postal|postcode|postal_code)(_|$)/, 'zip'],
+  [/(^|_)fax(_|$)/, 'fax'],
+  [/(^|_)(phone|telephone|tel|mobile|cell)(_|$)/, 'phone'],
+  [/(^|_)e_?mail(_|$)/, 'email'],
+  [/(^|_)(ssn|social_security)(_|$)/, 'ssn'],
+  [/(^|_)(mrn|medical_record)(_|$)/, 'mrn'],
+  [/(^|_)(health_plan|beneficiary|member_id|insurance_id|policy)(_|$)/, 'healthPlan'],
+  [/(^|_)(account|acct|iban)(_|$)/, 'account'],
+  [/(^|_)(license|licence|certificate)(_|$)/, 'license'],
+  [/(^|_)(vehicle|vin|license_plate|plate)(_|$)/, 'vehicle'],
+  [/(^|_)(device|serial|udi)(_|$)/, 'device'],
+  [/(^|_)(url|website|web)(_|$)/, 'url'],
+  [/(^|_)(ip|ip_address|ipv4|ipv6)(_|$)/, 'ip'],
+  [/(^|_)(biometric|fingerprint|voiceprint|retina)(_|$)/, 'biometric'],
+  [/(^|_)(photo|image|picture|face)(_|$)/, 'photo'],
+  [/^age(_years)?$/, 'age'],
+  [/(^|_)(date|dt)$|^date_|(^|_)(admission|admit|discharge|death|dod|visit|procedure|service)(_date)?$/, 'date'],
+  [/(^|_)(id|identifier|uuid|guid|number|no)$/, 'otherId'],
+];
+
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+const SSN = /\b\d{3}-\d{2}-\d{4}\b/g;
+const PHONE = /(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\b\d{3})[\s.-]?\d{3}[\s.-]?\d{4}\b/g;
+const URL_RE = /\b(?:https?:\/\/|www\.)[^\s]+/gi;
+const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
+const ZIP = /\b\d{5}(?:-\d{4})?\b/g;
+const REDACTED = '[REDACTED]';
+
+function normalizeName(column: string): string {
+  return column.trim().replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+}
+
+/** The role a column's name and values suggest. */
+export function detectRole(column: string, values: Cell[]): SafeHarborRole {
+  const name = normalizeName(column);
+  for (const [re, role] of NAME_RULES) if (re.test(name)) return role;
+  const texts = values.filter((v) => !isMissing(v)).map(String);
+  if (texts.length === 0) return 'keep';
+  const all = (re: RegExp) => texts.every((t) => new RegExp(`^${re.source}$`, re.flags.replace('g', '')).test(t.trim()));
+  if (all(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/)) return 'email';
+  if (all(/\d{3}-\d{2}-\d{4}/)) return 'ssn';
+  if (all(/(?:\d{1,3}\.){3}\d{1,3}/)) return 'ip';
+  if (all(/(?:https?:\/\/|www\.)\S+/i)) return 'url';
+  if (all(/\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?/)) return 'date';
+  if (all(/(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}/)) return 'phone';
+  return 'text';
+}
+
+/** ZIP code to its Safe Harbor form: the first three digits, or `000` for restricted areas. */
+export function zip3(zip: string): string {
+  const head = zip.slice(0, 3);
+  return RESTRICTED_ZIP3.includes(head) ? '000' : head;
+}
+
+function redact(text: string): { text: string; count: number } {
+  let count = 0;
+  let out = text;
+  for (const re of [EMAIL, URL_RE, SSN, PHONE, IPV4, ZIP]) {
+    out = out.replace(re, () => {
+      count++;
+      return REDACTED;
+    });
+  }
+  return { text: out, count };
+}
+
+/**
+ * Applies HIPAA Safe Harbor to `dataset`.
+ *
+ * @example
+ * const { rows, report } = safeHarbor(
+ *   { columns: ['name', 'zip', 'dob', 'age'], rows: [['Ann Lee', '03601', '1931-05-02', 93]] },
+ *   { referenceYear: 2025 },
+ * );
+ * rows[0]; // ['000', '<=1935', '90+']
+ */
+export function safeHarbor(dataset: Dataset | string, options: SafeHarborOptions = {}): SafeHarborResult {
+  const data = readDataset(dataset);
+  const referenceYear = options.referenceYear ?? new Date().getUTCFullYear();
+  if (!Number.isInteger(referenceYear)) throw new ValidationError('referenceYear must be a whole year', 'referenceYear');
+  const declared = options.columns ?? {};
+  for (const [column, role] of Object.entries(declared)) {
+    if (!data.columns.includes(column)) throw new ValidationError(`columns: no column ${showValue(column)} in the dataset`, `columns.${column}`);
+    if (!ROLES.has(role)) throw new ValidationError(`columns.${column}: unknown role ${showValue(role)}`, `columns.${column}`);
+  }
+  const detect = options.detect ?? true;
+  const roles: Record<string, SafeHarborRole> = {};
+  data.columns.forEach((column, i) => {
+    roles[column] = declared[column] ?? (detect ? detectRole(column, data.rows.map((r) => r[i])) : 'text');
+  });
+  const removedSet = new Set<string>(IDENTIFIER_ROLES);
+  const kept = data.columns.map((_, i) => i).filter((i) => !removedSet.has(roles[data.columns[i]]));
+  const changed: Record<string, number> = {};
+  let redacted = 0;
+  const oldestYear = referenceYear - 90;
+  const transform = kept.map((i) => {
+    const column = data.columns[i];
+    const role = roles[column];
+    changed[column] = 0;
+    const bad = (r: number, what: string): never => {
+      throw new ValidationError(`row ${r + 1}, column ${column}: ${what}`, column, { details: { row: r + 1 } });
+    };
+    return (v: Cell, r: number): string => {
+      if (isMissing(v)) return '';
+      const s = String(v).trim();
+      let out: string;
+      switch (role) {
+        case 'zip':
+          if (!/^\d{5}(-\d{4})?$/.test(s) && !/^\d{3}$/.test(s)) bad(r, `${showValue(v)} is not a ZIP code`);
+          out = zip3(s);
+          break;
+        case 'date':
+        case 'birthDate': {
+          const day = s.slice(0, 10);
+          if (!isIsoDate(day) || !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s)) bad(r, `${showValue(v)} is not a date (YYYY-MM-DD)`);
+          const year = Number(day.slice(0, 4));
+          out = role === 'birthDate' && year <= oldestYear ? `<=${oldestYear}` : String(year);
+          break;
+        }
+        case 'age': {
+          const n = typeof v === 'number' ? v : /^[-+]?\d+(\.\d+)?$/.test(s) ? Number(s) : s === '90+' ? 90 : NaN;
+          if (!Number.isFinite(n)) bad(r, `${showValue(v)} is not an age`);
+          if (n < 0 || n > AGE_MAX) bad(r, `${showValue(v)} is outside [0, ${AGE_MAX}]`);
+          out = n > 89 ? '90+' : String(v).trim();
+          break;
+        }
+        case 'text': {
+          const result = redact(String(v));
+          redacted += result.count;
+          out = result.text;
+          break;
+        }
+        default:
+          out = String(v);
+      }
+      if (out !== String(v)) changed[column]++;
+      return out;
+    };
+  });
+  const rows = data.rows.map((row, r) => kept.map((i, j) => transform[j](row[i], r)));
+  return {
+    columns: kept.map((i) => data.columns[i]),
+    rows,
+    report: { roles, removed: data.columns.filter((c) => removedSet.has(roles[c])), changed, redacted },
+  };
+}
+
+const ROLES = new Set<string>([...IDENTIFIER_ROLES, 'zip', 'date', 'birthDate', 'age', 'text', 'keep']);
