@@ -74,7 +74,8 @@ interface Entry<V> {
 
 const NO_PARAMS = Symbol('no parameters');
 const MAX_ALIASES = 4096;
-const ENTRY_OVERHEAD = 160;
+/** Estimated bytes of an entry beyond its values (calibrated against heap growth in bench/storage/writes). */
+const ENTRY_OVERHEAD = 300;
 const EMPTY: readonly Row[] = Object.freeze([]);
 
 const identity = <V>(rows: readonly Row[]) => rows as unknown as V;
@@ -161,7 +162,7 @@ export class QueryCache<V = readonly Row[]> {
     let hasBlob = false;
     let bytes = ENTRY_OVERHEAD + sql.length * 2;
     for (const row of rows) {
-      bytes += 32;
+      bytes += 48;
       for (const k in row) {
         const v = row[k];
         bytes += 16 + k.length;
