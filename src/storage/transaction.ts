@@ -126,6 +126,7 @@ export class TransactionHandle implements Transaction {
     if (p.info.kind !== 'write') throw new StorageError('not_a_write', 'batch runs one INSERT, UPDATE, DELETE or REPLACE statement per row');
     for (let i = 0; i < rows.length; i++) this.#conn.checkParams(p, rows[i], i);
     noteEffects(p.info, sql, this.#catalog, this.#effects, this.#conn.randomReplayable);
+    if (rows.length === 0) return { changes: 0 };
     const clock = wallClock();
     const changes = this.#seeded(() => this.#conn.runMany(p, rows, clock));
     this.#record.batch(sql, clock, changes, rows);

@@ -259,6 +259,9 @@ Tx('executeBatch checks every row before running any, then runs all or none', as
   const conflict = [['x', null], ['y', null]].map(([p], i) => [i + 1, p]);
   await rejects(db.executeBatch('INSERT INTO consent (id, patient) VALUES (?, ?)', conflict), 'constraint_violation');
   await rejects(db.executeBatch('SELECT ?', [[1]]), 'not_a_write');
+  const sequence = db.getPerformanceStats().journal.sequence;
+  assert.equal(await db.executeBatch('INSERT INTO consent (patient) VALUES (?)', []), { changes: 0, count: 0 });
+  assert.is(db.getPerformanceStats().journal.sequence, sequence, 'an empty batch journals nothing');
   assert.equal(db.executeQuery('SELECT COUNT(*) AS n FROM consent').rows, [{ n: 1000 }]);
   await db.close();
 });
