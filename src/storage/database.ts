@@ -637,9 +637,9 @@ export class OptimizedDatabase {
       this.#conn = undefined;
       await this.#backend.close();
       await this.#load();
-      this.#state = 'ready';
+      if (this.#state === 'recovering') this.#state = 'ready';
     } catch (err) {
-      this.#state = 'failed';
+      if (this.#state === 'recovering') this.#state = 'failed';
       this.#failure = err;
     }
   }
