@@ -120,6 +120,7 @@ export function encodeFrameWasm(messages: readonly WireMessage[], kind: number, 
     for (let i = 0; i < count; i++) inputs.add(messages[i], i, single);
     return writeFrame(inputs, kind);
   } finally {
+    inputs.end();
     inputs.busy = false;
     if (inputs !== shared && !shared.busy) shared = inputs;
   }

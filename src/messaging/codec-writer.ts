@@ -41,6 +41,8 @@ const TAPE_INT_LIMIT = 1 << 28;
 /** Up to this many strings, interning scans instead of using the map. */
 const LINEAR_STRINGS = 24;
 const CACHE_MASK = 255;
+/** Buffers grown past this many items are dropped after the frame. */
+const KEEP_WORDS = 1 << 18;
 
 /**
  * A node of the shape transition tree: the objects whose keys so far are this path. The tree
@@ -122,19 +124,28 @@ export class FrameInputs {
     this.ids = '';
     this.idUnits = 0;
     this.stringCount = 0;
-    this.originals.length = 0;
     this.text = '';
     this.units = 0;
     this.shapeWordCount = 0;
     this.shapeCount = 0;
-    // A frame that interned very many strings leaves a big table behind: drop it, else reuse.
-    if (this.index.size > 4096) this.index = new Map();
-    else if (this.index.size > 0) this.index.clear();
     this.frame++;
     if (this.nodes > MAX_SHAPE_NODES) {
       this.root = node(undefined, '');
       this.nodes = 0;
     }
+  }
+
+  /** Lets go of the frame's strings and of buffers a very large frame grew. */
+  end(): void {
+    this.text = '';
+    this.ids = '';
+    if (this.tape.length > KEEP_WORDS) this.tape = new Int32Array(256);
+    if (this.fields.length > KEEP_WORDS) this.fields = new Int32Array(FIELD_WORDS * 16);
+    if (this.nums.length > KEEP_WORDS) this.nums = new Float64Array(64);
+    if (this.lengths.length > KEEP_WORDS) this.lengths = new Int32Array(64);
+    // A map that grew very large is dropped rather than cleared, to give its table back.
+    if (this.index.size > 4096) this.index = new Map();
+    else if (this.index.size > 0) this.index.clear();
   }
 
   string(s: string): number {
@@ -155,7 +166,7 @@ export class FrameInputs {
     if (n <= LINEAR_STRINGS) {
       // A few strings (one message) are found faster by scanning than by hashing.
       for (let k = 0; k < n; k++) if (this.originals[k] === s) return k;
-      this.originals.push(s);
+      this.originals[n] = s;
       if (n === LINEAR_STRINGS) for (let k = 0; k <= n; k++) this.index.set(this.originals[k], k);
     } else {
       const i = this.index.get(s);
