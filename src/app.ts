@@ -21,6 +21,9 @@ import { createMetricsRoutes } from './metrics/routes.ts';
 import { withTiming } from './metrics/with-timing.ts';
 import { createMessagingRoutes } from './messaging/routes.ts';
 import type { MessageProcessor } from './messaging/processor.ts';
+import { createReasoningRoutes } from './reasoning/routes.ts';
+import type { ReasoningService } from './reasoning/service.ts';
+import { createPrivacyRoutes } from './privacy/routes.ts';
 import type { OptimizedDatabase } from './storage/index.ts';
 
 /** Everything the app needs, built by a host (see `createServices`). */
@@ -33,6 +36,8 @@ export interface AppDeps {
   runtime: 'node' | 'workerd';
   /** The message processor (durable on `db`: `new MessageProcessor({journal: createStorageJournal(db)})`); its routes are mounted when present. */
   messaging?: MessageProcessor;
+  /** The MeTTa engine and ethics knowledge base (`createReasoningService()`); its routes are mounted when present. */
+  reasoning?: ReasoningService;
 }
 
 /** Routes anyone may call without a key. */
@@ -55,6 +60,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', createAuthRoutes(deps));
   app.route('/', createMetricsRoutes());
   if (deps.messaging) app.route('/', createMessagingRoutes({ messaging: deps.messaging }));
+  app.route('/', createPrivacyRoutes(deps));
+  if (deps.reasoning) app.route('/', createReasoningRoutes(deps));
 
   app.onError(onError);
   app.notFound(createNotFound(app));

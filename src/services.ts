@@ -5,10 +5,12 @@
 import type { AppDeps } from './app.ts';
 import { AUTH_MIGRATIONS, KeyStore, type CreatedKey } from './auth/key-store.ts';
 import { loadConfig, type EnvVars } from './config.ts';
+import { PRIVACY_MIGRATIONS } from './privacy/budget.ts';
+import { createReasoningService } from './reasoning/service.ts';
 import { type Migration, OptimizedDatabase, type StorageBackend } from './storage/index.ts';
 
 /** Every domain's schema, applied at start in one transaction. */
-export const MIGRATIONS: Migration[] = [...AUTH_MIGRATIONS];
+export const MIGRATIONS: Migration[] = [...AUTH_MIGRATIONS, ...PRIVACY_MIGRATIONS];
 
 export interface ServicesOptions {
   env: EnvVars;
@@ -41,6 +43,7 @@ export async function createServices({ env, backend, runtime }: ServicesOptions)
       keys,
       startedAt: Date.now(),
       runtime,
+      reasoning: createReasoningService(),
       bootstrapKey,
       close: () => db.close(),
     };

@@ -8,7 +8,7 @@ import { Space } from './space.ts';
 
 /** A run went over its step budget, deadline or memory bound. */
 export class LimitError extends Error {
-  constructor(readonly code: 'steps' | 'deadline' | 'depth' | 'alternatives', message: string) {
+  constructor(readonly code: 'steps' | 'deadline' | 'depth' | 'alternatives' | 'output', message: string) {
     super(message);
     this.name = 'LimitError';
   }

@@ -8,8 +8,9 @@
  * so no caller text is ever spliced into MeTTa source.
  */
 import { ValidationError } from '../shared/errors.ts';
-import { type Atom, Expr, Kind, atomToString, expr, int, sym, TRUE, FALSE } from './atom.ts';
-import type { Limits } from './interpreter.ts';
+import { type Atom, Expr, Kind, S, atomToString, expr, int, sym, TRUE, FALSE } from './atom.ts';
+import { Parser } from './parser.ts';
+import type { Limits } from './context.ts';
 import { MeTTa } from './runner.ts';
 import { Space } from './space.ts';
 
@@ -127,11 +128,23 @@ function parseDecision(results: Atom[]): Omit<EthicsDecision, 'kbVersion' | 'cac
   return { decision: d === sym('permit') ? 'permit' : 'deny', reasons: list(reasons), reasoningPath: list(path) };
 }
 
-/** Loads MeTTa source into a fresh read-only space (plain atoms only; `!` lines are refused). */
+/** Most bytes of knowledge-base source accepted. */
+export const MAX_KB_BYTES = 4_000_000;
+
+/**
+ * Reads knowledge-base source into a fresh read-only space: plain atoms only (a `!` is refused
+ * before anything runs); ParseError for malformed text.
+ */
 export function loadKb(source: string): Space {
-  const m = new MeTTa({ maxProgramBytes: 4_000_000 });
-  const out = m.run(source);
-  if (out.length > 0) throw new ValidationError('knowledge base must not contain ! expressions', 'kb');
+  if (source.length > MAX_KB_BYTES) throw new ValidationError(`knowledge base larger than ${MAX_KB_BYTES} bytes`, 'source');
+  const m = new MeTTa();
+  const atoms: Atom[] = [];
+  const p = new Parser(source, m.tokenizer);
+  for (let a = p.next(); a !== undefined; a = p.next()) {
+    if (a === S.exec) throw new ValidationError('knowledge base must not contain ! expressions', 'source');
+    atoms.push(a);
+  }
+  for (const a of atoms) m.space.add(a);
   // Runs layer the KB over their own stdlib; keeping it here too would duplicate every match.
   m.space.deps = [];
   m.space.readOnly = true;

@@ -461,15 +461,37 @@ export class Machine {
 
   /** All results of `(metta atom %Undefined% space)`, in hyperon's order. */
   evaluate(atom: Atom, typ: Atom = S.undefined): Atom[] {
-    const top = new TopFrame(scopeWith(NO_SCOPE, atom));
-    this.drive(new Task(T.Metta, top, atom, Bindings.EMPTY, typ, this.space));
+    const top = this.begin(atom, typ);
+    this.advance(Infinity);
     return top.results;
   }
 
-  private drive(first: Task): void {
+  /**
+   * Like `evaluate`, but hands the event loop back (`pause()`) about every `sliceMs` of work,
+   * so a long evaluation does not hold up other requests. Nested evaluations (`case`,
+   * `capture`) run to the end within their slice.
+   */
+  async evaluateAsync(atom: Atom, sliceMs: number, pause: () => Promise<void>): Promise<Atom[]> {
+    const top = this.begin(atom, S.undefined);
+    while (!this.advance(sliceMs)) await pause();
+    return top.results;
+  }
+
+  /** The task to run next; between `advance` calls the evaluation is paused here. */
+  private current: Task | undefined;
+
+  private begin(atom: Atom, typ: Atom): TopFrame {
+    const top = new TopFrame(scopeWith(NO_SCOPE, atom));
+    this.current = new Task(T.Metta, top, atom, Bindings.EMPTY, typ, this.space);
+    return top;
+  }
+
+  /** Runs for up to `sliceMs`; true when the evaluation is finished. */
+  private advance(sliceMs: number): boolean {
     const plan = this.plan;
+    const until = sliceMs === Infinity ? Infinity : performance.now() + sliceMs;
     let n = 0;
-    let task: Task | undefined = first;
+    let task = this.current;
     for (;;) {
       while (task !== undefined) {
         task = this.step(task);
@@ -477,12 +499,19 @@ export class Machine {
           this.budget.tick(n);
           n = 0;
           if (plan.length > this.maxAlternatives) throw new LimitError('alternatives', `more than ${this.maxAlternatives} pending alternatives`);
+          if (until !== Infinity && performance.now() >= until) {
+            // The scratch task is reused by the next step: keep a copy while paused.
+            this.current = task === this.scratch ? new Task(T.Ret, task.k, task.a, task.b, undefined, undefined) : task;
+            return false;
+          }
         }
       }
       task = plan.pop();
       if (task === undefined) break;
     }
+    this.current = undefined;
     this.budget.tick(n);
+    return true;
   }
 
   private step(task: Task): Task | undefined {

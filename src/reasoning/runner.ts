@@ -94,37 +94,79 @@ export class MeTTa {
 
   /** Like `run`, but returns the result atoms of each `!`. */
   runAtoms(source: string): Atom[][] {
+    const program = this.start(source);
+    for (let atom = program.next(); atom !== undefined; atom = program.next()) {
+      if (program.done(program.typeError ?? this.evaluate(atom, program.ctx))) break;
+    }
+    return program.results;
+  }
+
+  /**
+   * Like `run`, but each `!` hands the event loop back about every `sliceMs` of work, so a long
+   * program does not hold up other requests (the HTTP routes use this).
+   * @example
+   * await new MeTTa().runAsync('!(+ 1 2)') // ['[3]']
+   */
+  async runAsync(source: string, sliceMs = 5): Promise<string[]> {
+    const program = this.start(source);
+    for (let atom = program.next(); atom !== undefined; atom = program.next()) {
+      const res = program.typeError ?? (await this.evaluateAsync(atom, program.ctx, sliceMs));
+      if (program.done(res)) break;
+    }
+    return program.results.map(formatResults);
+  }
+
+  /** Reads a program atom by atom: plain atoms go into the space, `!` atoms come out to be evaluated. */
+  private start(source: string): { ctx: EvalContext; results: Atom[][]; typeError: Atom[] | undefined; next(): Atom | undefined; done(res: Atom[]): boolean } {
     const size = byteLength(source);
     if (size > this.maxBytes) throw new ProgramTooLargeError(size, this.maxBytes);
     this.output = [];
-    const budget = new Budget(this.limits);
-    const ctx = this.context(budget);
+    const ctx = this.context(new Budget(this.limits));
     const parser = new Parser(source, this.tokenizer);
     const results: Atom[][] = [];
-    let exec = false;
-    for (;;) {
-      const atom = parser.next();
-      if (atom === undefined) break;
-      if (atom === S.exec) {
-        exec = true;
-        continue;
-      }
-      if (!exec) {
-        const err = this.typeCheck(atom);
-        if (err !== undefined) {
-          results.push([err]);
-          break;
+    let stopped = false;
+    const program = {
+      ctx,
+      results,
+      typeError: undefined as Atom[] | undefined,
+      next: (): Atom | undefined => {
+        program.typeError = undefined;
+        let exec = false;
+        while (!stopped) {
+          const atom = parser.next();
+          if (atom === undefined) return undefined;
+          if (atom === S.exec) {
+            exec = true;
+            continue;
+          }
+          const err = this.typeCheck(atom);
+          if (!exec) {
+            if (err !== undefined) {
+              results.push([err]);
+              stopped = true;
+              return undefined;
+            }
+            this.space.add(atom);
+            continue;
+          }
+          if (err !== undefined) program.typeError = [err];
+          return atom;
         }
-        this.space.add(atom);
-        continue;
-      }
-      exec = false;
-      const err = this.typeCheck(atom);
-      const res = err !== undefined ? [err] : this.evaluate(atom, ctx);
-      results.push(res);
-      if (res.some(isError)) break;
-    }
-    return results;
+        return undefined;
+      },
+      /** Records the results of one `!`; true when they hold an error (the run stops, as hyperon's does). */
+      done: (res: Atom[]): boolean => {
+        results.push(res);
+        stopped = res.some(isError);
+        return stopped;
+      },
+    };
+    return program;
+  }
+
+  /** Like `evaluateAtom`, handing the event loop back about every `sliceMs` of work. */
+  evaluateAtomAsync(atom: Atom, sliceMs = 5): Promise<Atom[]> {
+    return this.evaluateAsync(atom, this.context(new Budget(this.limits)), sliceMs);
   }
 
   /** Evaluates one atom against this runner's space (no `!` needed). */
@@ -134,6 +176,11 @@ export class MeTTa {
 
   private evaluate(atom: Atom, ctx: EvalContext): Atom[] {
     return this.evaluateIn(this.space, atom, ctx);
+  }
+
+  private evaluateAsync(atom: Atom, ctx: EvalContext, sliceMs: number): Promise<Atom[]> {
+    if (this.options.engine === 'reference') return Promise.resolve(this.evaluate(atom, ctx));
+    return new Machine(this.space, ctx).evaluateAsync(atom, sliceMs, pause);
   }
 
   private evaluateIn(space: Space, atom: Atom, ctx: EvalContext): Atom[] {
@@ -206,6 +253,11 @@ class RunContext implements EvalContext {
     this.runner.loadModule(name, into);
   }
 
+}
+
+/** Hands the event loop back for one turn (a macrotask: pending I/O and timers run first). */
+function pause(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
 /** `[a, b]` as hyperon's runner prints a result list. */
