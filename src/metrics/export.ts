@@ -21,6 +21,8 @@ import type { Series } from './series.ts';
 export type ExportFormat = 'json' | 'prometheus';
 
 const SUMMARY_QUANTILES = [0.5, 0.9, 0.95, 0.99, 0.999];
+/** A unit at the end of a metric name ('lookup_ms'): dropped, the base-unit suffix replaces it. */
+const UNIT_TAIL = /_(?:ms|msec|millis|milliseconds|us|usec|micros|microseconds|ns|nanos|nanoseconds|s|sec|secs|seconds|b|bytes|pct|percent)$/;
 
 export interface SeriesExport {
   name: string;
@@ -95,13 +97,14 @@ function exportPrometheus(monitor: PerformanceMonitor, now: number): string {
   const byName = new Map<string, Series[]>();
   for (const s of monitor.series()) {
     const { suffix } = unitOf(s.unit);
-    const base = `${PREFIX}${sanitizeName(s.name)}`;
+    const base = `${PREFIX}${sanitizeName(s.name).replace(UNIT_TAIL, '')}`;
     const key = `${base}${suffix}`;
     let list = byName.get(key);
     if (!list) byName.set(key, (list = []));
     list.push(s);
   }
   const taken = new Set(byName.keys());
+  const emitted = new Set<string>();
   for (const [name, list] of byName) {
     const { suffix, scale } = unitOf(list[0].unit);
     const base = name.slice(0, name.length - suffix.length);
@@ -112,6 +115,11 @@ function exportPrometheus(monitor: PerformanceMonitor, now: number): string {
     const withErrors = !taken.has(errorsName) && list.some((s) => s.errors > 0);
     const errors = withErrors ? family(families, errorsName, 'counter', `${list[0].name} records flagged as failures`) : undefined;
     for (const s of list) {
+      // Names that differ only in characters Prometheus cannot carry ('a.b', 'a_b') share a
+      // family: the first series with a given label set wins, the others are left out.
+      const identity = `${name}${formatLabels(s.labels)}`;
+      if (emitted.has(identity)) continue;
+      emitted.add(identity);
       const total = s.snapshot('total', now);
       try {
         hist.lines.push(histogramSamples(total.h, { name, labels: s.labels, scale }));
@@ -139,6 +147,9 @@ function exportPrometheus(monitor: PerformanceMonitor, now: number): string {
 
   const gauge = (name: string, help: string, value: number | null | undefined, type: Family['type'] = 'gauge', labels: Record<string, string> = {}): void => {
     if (value === null || value === undefined || !Number.isFinite(value)) return;
+    // A user metric of the same name keeps it; the monitor's own figure is then left out.
+    const existing = families.get(`${PREFIX}${name}`);
+    if (existing && existing.type !== type) return;
     family(families, `${PREFIX}${name}`, type, help).lines.push(`${PREFIX}${name}${formatLabels(labels)} ${formatValue(value)}\n`);
   };
   const sys = monitor.getSystemMetrics();

@@ -39,6 +39,24 @@ Export("exportMetrics('prometheus') passes promtool check metrics", () => {
   assert.is([...text.matchAll(/^# HELP /gm)].length, types.length);
 });
 
+Export('names that collide once sanitized, or with the monitor\'s own figures, still export valid text', () => {
+  const m = createPerformanceMonitor();
+  m.recordMetric('queue.wait', 1);
+  m.recordMetric('queue_wait', 2);
+  m.recordMetric('queue-wait', 3, { tags: { k: 'v' } });
+  m.recordMetric('lookup_ms', 4, { unit: 'ms' });
+  m.recordMetric('metric_series', 4, { unit: 'count' });
+  m.recordMetric('active_agents', 5, { unit: 'count' });
+  const text = m.exportMetrics('prometheus');
+  const check = promtoolCheck(text);
+  assert.ok(check.ok, check.output);
+  assert.match(text, /^healthsync_queue_wait_seconds_count 1$/m);
+  assert.match(text, /^healthsync_queue_wait_seconds_count\{k="v"\} 1$/m);
+  // A unit already in the name is not repeated (promtool frowns on abbreviated units).
+  assert.match(text, /^healthsync_lookup_seconds_count 1$/m);
+  assert.match(text, /^# TYPE healthsync_metric_series histogram$/m);
+});
+
 Export("exportMetrics('json'): figures per window and mergeable histograms", () => {
   const m = busyMonitor();
   const json = m.exportMetrics('json');
