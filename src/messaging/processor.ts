@@ -162,6 +162,10 @@ const RUNNING = 5;
 const DELAYED = 6;
 const DONE = 7;
 
+/** Runs `fn` after the current event-loop turn's I/O callbacks (setImmediate where the host has it). */
+const defer: (fn: () => void) => void =
+  typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
+
 /** START writes allowed in flight at once: the storage layer group-commits them. */
 const MAX_LEASE_WRITES = 4;
 
@@ -403,8 +407,9 @@ export class MessageProcessor {
   /** Attempts finished since the completion rate was last sampled. */
   #completedSinceLease = 0;
   #nextSeq = 0;
-  #acceptBuffer: Entry[] = [];
-  #acceptFlushScheduled = false;
+  #acceptGroup: Entry[] = [];
+  #acceptGroupWrite: Promise<void> | undefined = undefined;
+  #acceptGroupDone: { resolve: () => void; reject: (err: unknown) => void } | undefined = undefined;
   #settlement: JournalSettlement = { processed: [], deadLettered: [], removedDeadLetters: [] };
   #settleScheduled = false;
   #journalWrites = new Set<Promise<unknown>>();
@@ -434,7 +439,9 @@ export class MessageProcessor {
   readonly #pumpBound = (): void => this.#pump();
   readonly #onTimerBound = (): void => this.#onTimer();
   readonly #settleBound = (slot: Slot, ok: boolean, value: unknown): void => this.#settle(slot, ok, value);
-  readonly #flushAcceptsBound = (): void => this.#flushAccepts();
+  readonly #flushAcceptGroupBound = (): void => {
+    void this.#flushAcceptGroup();
+  };
   readonly #flushSettlementBound = (): void => {
     void this.#flushSettlement();
   };
@@ -545,6 +552,8 @@ export class MessageProcessor {
   }
 
   async #stop(deadline: number): Promise<StopResult> {
+    // Acceptances already admitted finish (they are journaled or refused) before anything else.
+    await this.#flushAcceptGroup();
     let drained = this.#pending === 0;
     if (this.#state === 'running') {
       this.#state = 'stopping';
@@ -592,7 +601,9 @@ export class MessageProcessor {
     entry.resolve = capturedResolve;
     entry.reject = capturedReject;
     if (options?.track) this.#track(entry);
-    if (this.#journal) this.#bufferAccept(entry);
+    if (this.#journal) {
+      this.#groupAccept([entry]).catch((err: unknown) => entry.reject?.(err));
+    }
     else this.#enqueue(entry, entry.acceptedAt);
     return promise;
   }
@@ -607,7 +618,11 @@ export class MessageProcessor {
   async acceptMessages(inputs: readonly unknown[], options: { frame?: Uint8Array } = {}): Promise<AcceptResult> {
     const entries = this.#admitMany(inputs);
     for (const entry of entries) this.#track(entry);
-    if (this.#journal) await this.#journalAccept(entries, options.frame, undefined);
+    if (this.#journal) {
+      // A frame is already a batch and is stored as is; JSON messages share the turn's group.
+      if (options.frame) await this.#journalAccept(entries, options.frame, undefined);
+      else await this.#groupAccept(entries);
+    }
     else {
       const now = performance.now();
       for (const entry of entries) this.#enqueue(entry, now);
@@ -1319,24 +1334,32 @@ export class MessageProcessor {
     this.#parkedCount++;
   }
 
-  #bufferAccept(entry: Entry): void {
-    entry.seq = this.#nextSeq++;
-    this.#live.set(entry.seq, entry);
-    this.#acceptBuffer.push(entry);
-    if (!this.#acceptFlushScheduled) {
-      this.#acceptFlushScheduled = true;
-      queueMicrotask(this.#flushAcceptsBound);
+  /**
+   * Adds entries to the acceptance group written at the end of this event-loop turn: every
+   * `sendMessage` and JSON `acceptMessages` call handled in the same turn (e.g. concurrent HTTP
+   * requests) shares one journal transaction instead of paying one each.
+   */
+  #groupAccept(entries: Entry[]): Promise<void> {
+    for (const entry of entries) this.#acceptGroup.push(entry);
+    if (!this.#acceptGroupWrite) {
+      this.#acceptGroupWrite = new Promise<void>((resolve, reject) => {
+        this.#acceptGroupDone = { resolve, reject };
+      });
+      defer(this.#flushAcceptGroupBound);
     }
+    return this.#acceptGroupWrite;
   }
 
-  #flushAccepts(): void {
-    this.#acceptFlushScheduled = false;
-    const entries = this.#acceptBuffer;
-    if (entries.length === 0) return;
-    this.#acceptBuffer = [];
-    this.#writeAccept(entries, undefined, undefined).catch((err: unknown) => {
-      for (const entry of entries) entry.reject?.(err);
-    });
+  #flushAcceptGroup(): Promise<void> {
+    const done = this.#acceptGroupDone;
+    const entries = this.#acceptGroup;
+    if (!done) return Promise.resolve();
+    this.#acceptGroup = [];
+    this.#acceptGroupWrite = undefined;
+    this.#acceptGroupDone = undefined;
+    const write = this.#journalAccept(entries, undefined, undefined);
+    write.then(done.resolve, done.reject);
+    return write.catch(() => {});
   }
 
   async #journalAccept(entries: Entry[], frame: Uint8Array | undefined, replacesDeadLetter: string | undefined): Promise<void> {
@@ -1397,6 +1420,15 @@ export class MessageProcessor {
     }
     const now = performance.now();
     this.#noteJournalLatency(now - startedAt);
+    if (this.#state === 'stopped') {
+      // Journaled after stop() gave up: the next start() recovers them from the journal.
+      if (started) this.#leasingCount -= entries.length;
+      for (const entry of entries) {
+        if (entry.tracked) entry.outcome = 'abandoned';
+        this.#release(entry);
+      }
+      return;
+    }
     if (started) {
       this.#leasingCount -= entries.length;
       // Highest priority first (stable: FIFO within a priority), as the queue would have served them.
