@@ -30,16 +30,11 @@ type Build = (reader: FrameReader) => Record<string, unknown>;
  * Object shapes seen often get a compiled builder, `r => ({"k0": r.value(), ...})`: an object
  * literal gets its final hidden class at once, where assigning keys one by one walks a transition
  * per key (about 7x slower for 3 keys on Node 20). Keys enter the source only through
- * JSON.stringify, which makes each a plain string literal. Where code generation is not allowed
- * (Cloudflare Workers), or for a `__proto__` key, objects are built key by key.
+ * JSON.stringify, which makes each a plain string literal. Where code generation is refused
+ * (Cloudflare Workers allow it only at start-up, not while handling a request), the first
+ * refusal turns compiling off and objects are built key by key; so is any `__proto__` key.
  */
-const CAN_COMPILE = (() => {
-  try {
-    return new Function('return 1')() === 1;
-  } catch {
-    return false;
-  }
-})();
+let codegen = true;
 const MAX_BUILDERS = 256;
 const MAX_BUILDER_KEYS = 32;
 /** Compile after this many objects of a shape in one frame, or on its second frame. */
@@ -48,9 +43,14 @@ const COMPILE_USES = 8;
 const COMPILES_PER_FRAME = 4;
 const builders = new Map<string, { keys: string[]; frames: number; build: Build | undefined }>();
 
-function compile(keys: string[]): Build {
+function compile(keys: string[]): Build | undefined {
   const body = keys.map((k) => `${JSON.stringify(k)}: r.value()`).join(', ');
-  return new Function('r', `return { ${body} };`) as Build;
+  try {
+    return new Function('r', `return { ${body} };`) as Build;
+  } catch {
+    codegen = false;
+    return undefined;
+  }
 }
 
 /** Reads values from one validated frame (so without bounds checks). */
@@ -146,7 +146,7 @@ class FrameReader {
     if (build !== undefined) return build(this);
     const keys = this.shape(s);
     const uses = ++this.uses[s];
-    if (CAN_COMPILE && (uses === 1 || uses === COMPILE_USES)) {
+    if (codegen && (uses === 1 || uses === COMPILE_USES)) {
       build = this.builds[s] = this.builder(keys, uses === COMPILE_USES);
       if (build !== undefined) return build(this);
     }

@@ -1,12 +1,18 @@
 /**
- * Run as a child process by codec.test.ts with `--disallow-code-generation-from-strings` (as on
- * Cloudflare Workers): the codec must notice, build objects key by key, and give the same
- * results as the reference. Prints "ok <compiled?>" or throws.
+ * Run as a child process by codec.test.ts, with `--disallow-code-generation-from-strings`, or
+ * with the argument `refuse-later` (code generation refused only after start-up, as on
+ * Cloudflare Workers): the codec must build objects key by key and give the same results as
+ * the reference. Prints "ok <compiled?>" or throws.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { decodeBatch, decodeBatchReference, decodeMessage, encodeBatch, encodeBatchReference, encodeMessage } from '../../src/index.ts';
 import { envelope } from './frames.ts';
 
+if (process.argv[2] === 'refuse-later') {
+  globalThis.Function = function refuse(): never {
+    throw new EvalError('Code generation from strings disallowed for this context');
+  } as unknown as FunctionConstructor;
+}
 let compiled = true;
 try {
   new Function('return 1');

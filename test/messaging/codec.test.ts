@@ -211,8 +211,10 @@ Views('decoding a frame held in a larger buffer at an odd offset', () => {
 
 Views('where code generation is disallowed (Cloudflare Workers), objects are built key by key, same results', () => {
   const script = new URL('./codec-check.ts', import.meta.url).pathname;
-  const run = (flags: string[]) => execFileSync(process.execPath, [...flags, '--import', 'tsx', script], { encoding: 'utf8' }).trim();
+  const run = (flags: string[], args: string[] = []) =>
+    execFileSync(process.execPath, [...flags, '--import', 'tsx', script, ...args], { encoding: 'utf8' }).trim();
   assert.is(run(['--disallow-code-generation-from-strings']), 'ok key-by-key');
+  assert.is(run([], ['refuse-later']), 'ok key-by-key');
   assert.is(run([]), 'ok compiled');
 });
 
