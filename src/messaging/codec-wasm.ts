@@ -4,10 +4,11 @@
  * - encode: `FrameInputs` (numbers, built in JS) and the strings' UTF-8 (one `encodeInto`
  *   straight into linear memory) go in; WASM writes the frame and its CRC-32C; JS copies it out.
  * - decode: the frame goes in; WASM validates all of it (checksum, every length, index, flag,
- *   tag and UTF-8 sequence) without building any JS object and writes the tables a lazy reader
- *   needs (fields and payload offset per message, string offsets, shapes, UUID text); JS copies
- *   those out, so the result never aliases linear memory, and reads payloads from its own copy
- *   of the frame when asked.
+ *   tag and UTF-8 sequence) without building any JS object and writes the tables a reader
+ *   needs (fields and payload offset per message, timestamps, string offsets, shapes, and the
+ *   strings' and ids' text) right after the frame. For lazy views JS copies frame and tables
+ *   out in one piece, so they never alias linear memory; `decodeMessage` reads them in place
+ *   and is done before anything else can run.
  *
  * A trap (never expected) becomes a `WasmError` and the instance is replaced; an instance that
  * grew past `RELEASE_BYTES` for a very large frame is dropped after the call to give memory back.
@@ -75,7 +76,7 @@ function fail(err: unknown): never {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-let shared = new FrameInputs();
+const shared = new FrameInputs();
 
 const align8 = (n: number) => (n + 7) & ~7;
 
@@ -113,6 +114,7 @@ export function encodeFrameWasm(messages: readonly WireMessage[], kind: number, 
   if (count > MAX_BATCH_MESSAGES) {
     throw new ValidationError(`a batch holds at most ${MAX_BATCH_MESSAGES} messages, got ${count}`, 'messages');
   }
+  // Reentrant calls (a payload getter that encodes) get their own inputs.
   const inputs = shared.busy ? new FrameInputs() : shared;
   inputs.busy = true;
   try {
@@ -122,7 +124,6 @@ export function encodeFrameWasm(messages: readonly WireMessage[], kind: number, 
   } finally {
     inputs.end();
     inputs.busy = false;
-    if (inputs !== shared && !shared.busy) shared = inputs;
   }
 }
 
