@@ -7,15 +7,18 @@ import { mettaCommand } from '../../src/reasoning/cli.ts';
 
 const DIR = fileURLToPath(new URL('./scripts/', import.meta.url));
 
+// Each script's exact output, from the native evaluator and from the reference machine.
 const conformance = suite('conformance scripts');
 for (const file of readdirSync(DIR).filter((f) => f.endsWith('.metta'))) {
-  conformance(file, () => {
-    const lines: string[] = [];
-    const m = new MeTTa({ print: (l) => lines.push(l) });
-    lines.push(...m.run(readFileSync(DIR + file, 'utf8')));
-    const expected = readFileSync(DIR + file.replace(/\.metta$/, '.expected'), 'utf8');
-    assert.is(lines.join('\n') + '\n', expected);
-  });
+  for (const engine of ['native', 'reference'] as const) {
+    conformance(`${file} (${engine})`, () => {
+      const lines: string[] = [];
+      const m = new MeTTa({ engine, print: (l) => lines.push(l) });
+      lines.push(...m.run(readFileSync(DIR + file, 'utf8')));
+      const expected = readFileSync(DIR + file.replace(/\.metta$/, '.expected'), 'utf8');
+      assert.is(lines.join('\n') + '\n', expected);
+    });
+  }
 }
 conformance.run();
 
