@@ -3,11 +3,18 @@
  * (`HealthSyncObject`), which owns a sql.js database made durable in its own storage and
  * serves the same `createApp` as Node. The object is single-threaded, so the app's state
  * (database, rate-limit buckets, caches) is consistent without locks.
+ *
+ * The front `fetch` buffers each body (within the body limit) before forwarding it: a body
+ * streamed into the object and left unread when it answers early (413, 401) makes workerd
+ * fail the stream after the response and restart the object.
  */
 import { DurableObject, type DurableObjectNamespace } from 'cloudflare:workers';
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
-import type { EnvVars } from './config.ts';
+import { type AppConfig, type EnvVars, loadConfig } from './config.ts';
+import { errorResponse } from './http/errors.ts';
+import { readBodyWithin } from './http/read-body.ts';
+import { REQUEST_ID_HEADER, requestIdFor } from './http/with-request-id.ts';
 import type { AppEnv } from './http/types.ts';
 import { createServices } from './services.ts';
 import { createDurableObjectBackend } from './storage/durable-object-backend.ts';
@@ -39,8 +46,25 @@ export class HealthSyncObject extends DurableObject<WorkerEnv> {
   }
 }
 
+let config: AppConfig | undefined;
+
+function tooLarge(request: Request, limit: number): Response {
+  return errorResponse(413, 'payload_too_large', `request body exceeds the limit of ${limit} bytes`, {
+    [REQUEST_ID_HEADER]: requestIdFor(request.headers.get(REQUEST_ID_HEADER)),
+  });
+}
+
 export default {
-  fetch(request: Request, env: WorkerEnv): Promise<Response> {
-    return env.HEALTHSYNC.get(env.HEALTHSYNC.idFromName('primary')).fetch(request);
+  async fetch(request: Request, env: WorkerEnv): Promise<Response> {
+    config ??= loadConfig(env);
+    const limit = config.bodyLimitBytes;
+    let forwarded = request;
+    if (request.body) {
+      if (Number(request.headers.get('content-length') ?? 0) > limit) return tooLarge(request, limit);
+      const body = await readBodyWithin(request.body, limit);
+      if (body === null) return tooLarge(request, limit);
+      forwarded = new Request(request, { body });
+    }
+    return env.HEALTHSYNC.get(env.HEALTHSYNC.idFromName('primary')).fetch(forwarded);
   },
 };

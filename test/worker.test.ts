@@ -92,7 +92,8 @@ Worker('health, version, auth, limits and errors behave as on Node', async (ctx)
     assert.is(created.status, 201, await created.clone().text());
     ctx.agentKey = (await created.json()).key as string;
     assert.is((await post(base, '/admin/keys', '{"role":"agent","name":"b"}', ctx.agentKey)).status, 403);
-    assert.is((await post(base, '/admin/keys', '{"role":', ADMIN)).status, 400);
+    const bad = await post(base, '/admin/keys', '{"role":', ADMIN);
+    assert.is(bad.status, 400, await bad.clone().text());
     const missing = await fetch(`${base}/nope`);
     assert.is(missing.status, 404);
     assert.is((await missing.json()).error.code, 'not_found');
@@ -105,8 +106,23 @@ Worker('health, version, auth, limits and errors behave as on Node', async (ctx)
     assert.is(limited.status, 429);
     assert.ok(Number(limited.headers.get('retry-after')) >= 1);
 
-    // Last: wrangler's dev proxy holds the connection while the unread rest of a refused body drains.
-    assert.is((await post(base, '/admin/keys', 'x'.repeat(2 * 1024 * 1024), ADMIN)).status, 413);
+    const big = await post(base, '/admin/keys', 'x'.repeat(2 * 1024 * 1024), ADMIN);
+    assert.is(big.status, 413);
+    assert.ok(big.headers.get('x-request-id'));
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 3; i++) controller.enqueue(new Uint8Array(512 * 1024));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(`${base}/admin/keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+      body: chunked,
+      duplex: 'half',
+    } as RequestInit);
+    assert.is(streamed.status, 413);
+    assert.is((await fetch(`${base}/health`)).status, 200, 'the object survived refusing large bodies');
   } finally {
     await stop();
   }

@@ -18,14 +18,18 @@ function nextId(): string {
   return `${prefix}-${counter.toString(36)}`;
 }
 
+/** The caller's id when it is a safe token, else a fresh one. */
+export function requestIdFor(incoming: string | null | undefined): string {
+  return incoming != null && SAFE_ID.test(incoming) ? incoming : nextId();
+}
+
 /**
  * @example
  * app.use(withRequestId());
  */
 export function withRequestId(): MiddlewareHandler<AppEnv> {
   return async function withRequestId(c, next) {
-    const incoming = c.req.header(REQUEST_ID_HEADER);
-    const id = incoming !== undefined && SAFE_ID.test(incoming) ? incoming : nextId();
+    const id = requestIdFor(c.req.header(REQUEST_ID_HEADER));
     c.set('requestId', id);
     await next();
     c.res.headers.set(REQUEST_ID_HEADER, id);
