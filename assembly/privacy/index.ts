@@ -6,7 +6,7 @@
 import { arenaAlloc, arenaReset, arenaUsed } from './arena';
 import { checkNode as check, classCount, classOk, classRep, nClasses, prepareGroupify, tupleClass } from './groupify';
 import { setModels as storeModels } from './models';
-import { mondrianBounds, mondrianPrepare as prepareMondrian, mondrianRows, mondrianRun as runMondrian } from './mondrian';
+import { mondrianBounds, mondrianPrepare as prepareMondrian, mondrianRows, mondrianRun as runMondrian, mondrianStats } from './mondrian';
 import { RESULTS } from './results';
 import { nTuples, prepareTable, rowTuple, tupleWeight } from './table';
 import { ERR_OUT_OF_MEMORY } from '../shared/status';
@@ -94,6 +94,11 @@ export function mondrianRowsPtr(): i32 {
 /** u32[partitions + 1]: start of each partition in `mondrianRowsPtr`, then the end. */
 export function mondrianBoundsPtr(): i32 {
   return <i32>mondrianBounds();
+}
+
+/** u32[partitions * nQi * 2]: per partition and attribute, min and max rank (ordered) or LCA level and a leaf (categorical). */
+export function mondrianStatsPtr(): i32 {
+  return <i32>mondrianStats();
 }
 
 /** Bytes of linear memory the current job uses. */

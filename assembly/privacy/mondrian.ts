@@ -29,6 +29,8 @@ let prefix: usize = 0;
 let counts: usize = 0;
 let stack: usize = 0;
 let bounds: usize = 0;
+/** Per final partition and attribute, two u32: ordered -> min and max rank; categorical -> LCA level and a leaf. */
+let stats: usize = 0;
 let parts: i32 = 0;
 
 @inline function setU32(table: usize, i: i32, v: u32): void {
@@ -79,7 +81,8 @@ export function mondrianPrepare(ptrs: usize, q: i32): i32 {
   counts = arenaAlloc((<usize>maxLeaves + 1) << 2);
   stack = arenaAlloc(<usize>d << 3);
   bounds = arenaAlloc((<usize>d + 1) << 2);
-  if (rows == 0 || temp == 0 || prefix == 0 || counts == 0 || stack == 0 || bounds == 0) return ERR_OUT_OF_MEMORY;
+  stats = arenaAlloc((<usize>d * <usize>nQi) << 3);
+  if (rows == 0 || temp == 0 || prefix == 0 || counts == 0 || stack == 0 || bounds == 0 || stats == 0) return ERR_OUT_OF_MEMORY;
   return 0;
 }
 
@@ -309,6 +312,13 @@ export function mondrianRun(k: u32, relaxed: bool): i32 {
     store<f64>(prefix + (<usize>hi << 3), w);
     if (MODEL_COUNT > 0) evaluateModels(<u32>w, rows + (<usize>lo << 2), hi - lo, true);
     if (w < smallest) smallest = w;
+    // The partition's spans and common ancestors, measured when it was taken off the stack.
+    const at = stats + ((<usize>parts * <usize>nQi) << 3);
+    for (let a = 0; a < nQi; a++) {
+      const categorical = load<u8>(CATEGORICAL + <usize>a) != 0;
+      store<u32>(at + (<usize>a << 3), categorical ? getU32(LCA, a) : getU32(SPAN_MIN, a));
+      store<u32>(at + (<usize>a << 3), categorical ? getU32(getU32(QI_TUPLE, a), <i32>getU32(rows, lo)) : getU32(SPAN_MAX, a), 4);
+    }
     setU32(bounds, parts, lo);
     parts++;
     setU32(bounds, parts, hi);
@@ -324,4 +334,8 @@ export function mondrianRows(): usize {
 
 export function mondrianBounds(): usize {
   return bounds;
+}
+
+export function mondrianStats(): usize {
+  return stats;
 }

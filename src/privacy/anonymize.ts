@@ -60,7 +60,13 @@ export function anonymize(dataset: Dataset | string, config: AnonymizeConfig): A
 
   const kept = engine.rowsKept();
   const labels = table.quasi.map((q, a) => q.bound.hierarchy.labels[found.levels[a]]);
-  const out = writeRows(table, config.seed, suppressedMode, (r) => (kept[r] ? table.quasi.map((q, a) => labels[a][q.bound.rowLeaf[r]]) : null));
+  const leaves = table.quasi.map((q) => q.bound.rowLeaf);
+  const buffer = new Array<string>(labels.length);
+  const out = writeRows(table, config.seed, suppressedMode, (r) => {
+    if (!kept[r]) return null;
+    for (let a = 0; a < labels.length; a++) buffer[a] = labels[a][leaves[a][r]];
+    return buffer;
+  });
   const r = found.result;
   const stats = { suppressed: r.suppressed, okClasses: r.okClasses, sumSqOk: r.sumSqOk, penalty: r.penalty };
   const t3 = now();
@@ -116,7 +122,8 @@ function cellText(v: Cell): string {
 
 /**
  * The output table: identifiers dropped, quasi-identifiers from `generalize(row)` (null for a
- * suppressed row), other columns as they are, rows in shuffled order.
+ * suppressed row; the array may be reused between calls), other columns as they are, rows in
+ * shuffled order.
  */
 export function writeRows(
   table: PreparedTable,
@@ -126,7 +133,9 @@ export function writeRows(
 ): { columns: string[]; rows: string[][] } {
   const dropped = new Set(table.identifiers);
   const keptColumns = table.columns.map((_, i) => i).filter((i) => !dropped.has(i));
-  const qiSlot = new Map(table.quasi.map((q, a) => [q.index, a]));
+  const slot = new Int32Array(table.columns.length).fill(-1);
+  table.quasi.forEach((q, a) => (slot[q.index] = a));
+  const width = keptColumns.length;
   const n = table.rows.length;
   const order = permutation(n, seed === undefined ? createCryptoRandom() : createSeededRandom(seed));
   const rows: string[][] = [];
@@ -135,11 +144,17 @@ export function writeRows(
     const g = generalize(r);
     if (g === null && suppressedMode === 'remove') continue;
     const source = table.rows[r];
-    rows.push(keptColumns.map((c) => {
-      const a = qiSlot.get(c);
-      if (a === undefined) return cellText(source[c]);
-      return g === null ? '*' : g[a];
-    }));
+    const out = new Array<string>(width);
+    for (let j = 0; j < width; j++) {
+      const c = keptColumns[j];
+      const a = slot[c];
+      if (a >= 0) out[j] = g === null ? '*' : g[a];
+      else {
+        const v = source[c];
+        out[j] = typeof v === 'string' ? v : cellText(v);
+      }
+    }
+    rows.push(out);
   }
   return { columns: keptColumns.map((i) => table.columns[i]), rows };
 }

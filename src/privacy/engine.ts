@@ -70,6 +70,11 @@ export interface MondrianResult {
   achieved: number[];
   /** Rows in the smallest partition. */
   minSize: number;
+  /**
+   * Per partition and quasi-identifier, two words: the lowest and highest rank (ordered
+   * attributes), or the lowest common ancestor's level and one leaf below it (categorical).
+   */
+  stats: Uint32Array;
 }
 
 /** Mondrian's median partitioning over one prepared table. */

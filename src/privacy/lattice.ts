@@ -161,7 +161,7 @@ export function searchOptimal(engine: LatticeEngine, heights: number[], metric: 
     // With suppression, scores are not monotone: find a good incumbent first so that bounds prune.
     if (!noSuppression) descend(top);
     // Highest bound first: a failed check there tags the largest down-set.
-    order.sort((x, y) => bound[y] - bound[x] || levelSum[y] - levelSum[x] || y - x);
+    sortNodes(order, bound, levelSum, true);
     for (let i = 0; i < size; i++) {
       const id = order[i];
       if (tag[id] === NOT_ANONYMOUS || !Number.isNaN(score[id]) || !canWin(id)) continue;
@@ -169,7 +169,7 @@ export function searchOptimal(engine: LatticeEngine, heights: number[], metric: 
       if (!Number.isNaN(evaluate(id)) && !noSuppression) descend(id);
     }
   } else {
-    order.sort((x, y) => bound[x] - bound[y] || levelSum[x] - levelSum[y] || x - y);
+    sortNodes(order, bound, levelSum, false);
     for (let i = 0; i < size; i++) {
       const id = order[i];
       if (!canWin(id)) {
@@ -185,6 +185,55 @@ export function searchOptimal(engine: LatticeEngine, heights: number[], metric: 
   const result = engine.check(chosen, k, maxSuppressed, true);
   checked++;
   return { levels: chosen, score: bestScore, result, latticeSize: size, checked };
+}
+
+/** Sorts node ids by (bound, level sum, id), ascending or descending; monomorphic quicksort. */
+function sortNodes(ids: Int32Array, bound: Float64Array, levelSum: Int32Array, descending: boolean): void {
+  const sign = descending ? -1 : 1;
+  const less = (x: number, y: number): boolean => {
+    const b = (bound[x] - bound[y]) * sign;
+    if (b !== 0) return b < 0;
+    const l = (levelSum[x] - levelSum[y]) * sign;
+    return l !== 0 ? l < 0 : (x - y) * sign < 0;
+  };
+  const stack = [0, ids.length - 1];
+  while (stack.length > 0) {
+    const hi = stack.pop() as number;
+    const lo = stack.pop() as number;
+    if (hi - lo < 16) {
+      for (let i = lo + 1; i <= hi; i++) {
+        const v = ids[i];
+        let j = i - 1;
+        while (j >= lo && less(v, ids[j])) {
+          ids[j + 1] = ids[j];
+          j--;
+        }
+        ids[j + 1] = v;
+      }
+      continue;
+    }
+    const mid = (lo + hi) >>> 1;
+    // Median of three as pivot.
+    if (less(ids[mid], ids[lo])) [ids[mid], ids[lo]] = [ids[lo], ids[mid]];
+    if (less(ids[hi], ids[lo])) [ids[hi], ids[lo]] = [ids[lo], ids[hi]];
+    if (less(ids[hi], ids[mid])) [ids[hi], ids[mid]] = [ids[mid], ids[hi]];
+    const pivot = ids[mid];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (less(ids[i], pivot)) i++;
+      while (less(pivot, ids[j])) j--;
+      if (i <= j) {
+        const t = ids[i];
+        ids[i] = ids[j];
+        ids[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (lo < j) stack.push(lo, j);
+    if (i < hi) stack.push(i, hi);
+  }
 }
 
 function latticeSize(heights: number[]): number {

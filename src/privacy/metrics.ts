@@ -100,14 +100,30 @@ function maxClasses(ctx: MetricContext, levels: ArrayLike<number>): number {
 export function createMetric(name: MetricName, ctx: MetricContext): Metric {
   const n = ctx.rows;
   switch (name) {
-    case 'loss':
+    case 'loss': {
+      // Per-attribute factors of the geometric mean without suppression: the bound is their
+      // product, taken in the same order as `aggregateLoss` takes it (so it is bit-identical).
+      const d = ctx.heights.length;
+      const factors = ctx.genSums.map((sums, a) => sums.map((numerator) => {
+        const size = ctx.domainSizes[a];
+        const min = n / size;
+        let v = n === min ? 0 : (numerator / size - min) / (n - min);
+        v = v >= 0 ? v : 0;
+        v = Math.floor(v * FACTOR) / FACTOR;
+        return Math.pow(v + 1, 1 / d);
+      }));
       return {
         name,
-        lowerBound: (levels) => lossOf(ctx, levels, null),
+        lowerBound: (levels) => {
+          let result = 1;
+          for (let a = 0; a < d; a++) result *= factors[a][levels[a]];
+          return result - 1;
+        },
         score: (levels, s) => lossOf(ctx, levels, s.suppressed > 0 ? s.penalty : null),
         exactWithoutSuppression: true,
         needsPenalty: true,
       };
+    }
     case 'precision':
       return {
         name,

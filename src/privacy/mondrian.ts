@@ -4,7 +4,7 @@
  * common ancestor in the hierarchy for categories) and measures the result with GCP (Ghinita et
  * al.'s global certainty penalty) and ARX's Loss.
  */
-import { achievements, writeRows } from './anonymize.ts';
+import { achievements, mondrianOrder, writeRows } from './anonymize.ts';
 import type { MondrianEngine } from './engine.ts';
 import { aggregateLoss } from './metrics.ts';
 import type { PreparedTable } from './table.ts';
@@ -37,8 +37,10 @@ export function runMondrian(table: PreparedTable, engine: MondrianEngine, relaxe
   const parts = result.partitions;
   const d = table.quasi.length;
   const partOf = result.partitionOfRow;
+  const stats = result.stats;
   const sizes = new Float64Array(parts);
   for (let r = 0; r < n; r++) sizes[partOf[r]]++;
+  const { rank } = mondrianOrder(table);
 
   // Per partition and attribute: the generalized label, its NCP and the leaves it covers.
   const labels: string[][] = [];
@@ -47,67 +49,44 @@ export function runMondrian(table: PreparedTable, engine: MondrianEngine, relaxe
   for (let a = 0; a < d; a++) {
     const q = table.quasi[a];
     const h = q.bound.hierarchy;
-    const leafOf = q.bound.rowLeaf;
     const leafCount = h.leaves.length;
     const out = new Array<string>(parts);
     if (h.kind === 'categorical') {
-      const { gen, cover, levels } = q.encoded;
-      const first = new Int32Array(parts).fill(-1);
-      const lca = new Int32Array(parts);
-      for (let r = 0; r < n; r++) {
-        const p = partOf[r];
-        const leaf = leafOf[r];
-        if (first[p] < 0) first[p] = leaf;
-        while (lca[p] < levels - 1 && gen[lca[p] * leafCount + leaf] !== gen[lca[p] * leafCount + first[p]]) lca[p]++;
-      }
+      const { cover } = q.encoded;
       for (let p = 0; p < parts; p++) {
-        const covered = cover[lca[p] * leafCount + first[p]];
-        out[p] = h.labels[lca[p]][first[p]];
+        const level = stats[(p * d + a) * 2];
+        const leaf = stats[(p * d + a) * 2 + 1];
+        const covered = cover[level * leafCount + leaf];
+        out[p] = h.labels[level][leaf];
         ncpSum[p] += covered > 1 ? covered / leafCount : 0;
         numerators[a] += sizes[p] * covered;
       }
     } else {
+      const leafOfRank = new Uint32Array(leafCount);
+      rank[a].forEach((r, leaf) => (leafOfRank[r] = leaf));
       const value = h.kind === 'date'
         ? Float64Array.from(h.leaves, (s) => Date.parse(`${s}T00:00:00Z`) / DAY_MS)
         : (h.numeric as Float64Array);
-      const lo = new Float64Array(parts).fill(Infinity);
-      const hi = new Float64Array(parts).fill(-Infinity);
-      const loLeaf = new Int32Array(parts);
-      const hiLeaf = new Int32Array(parts);
       let dataLo = Infinity;
       let dataHi = -Infinity;
-      for (let r = 0; r < n; r++) {
-        const p = partOf[r];
-        const x = value[leafOf[r]];
-        if (x < lo[p]) {
-          lo[p] = x;
-          loLeaf[p] = leafOf[r];
-        }
-        if (x > hi[p]) {
-          hi[p] = x;
-          hiLeaf[p] = leafOf[r];
-        }
-        dataLo = Math.min(dataLo, x);
-        dataHi = Math.max(dataHi, x);
-      }
-      const sorted = Float64Array.from(value).sort();
-      const below = (x: number, inclusive: boolean): number => {
-        let l = 0;
-        let u = sorted.length;
-        while (l < u) {
-          const m = (l + u) >> 1;
-          if (sorted[m] < x || (inclusive && sorted[m] === x)) l = m + 1;
-          else u = m;
-        }
-        return l;
-      };
       for (let p = 0; p < parts; p++) {
-        if (lo[p] === hi[p]) out[p] = h.leaves[loLeaf[p]];
-        else if (h.kind === 'date') out[p] = `${h.leaves[loLeaf[p]]}/${h.leaves[hiLeaf[p]]}`;
-        else if (h.leaves[hiLeaf[p]].endsWith('+')) out[p] = `${formatNumber(lo[p])}+`;
-        else out[p] = `${formatNumber(lo[p])}-${formatNumber(hi[p])}`;
-        ncpSum[p] += dataHi > dataLo ? (hi[p] - lo[p]) / (dataHi - dataLo) : 0;
-        numerators[a] += sizes[p] * (below(hi[p], true) - below(lo[p], false));
+        dataLo = Math.min(dataLo, value[leafOfRank[stats[(p * d + a) * 2]]]);
+        dataHi = Math.max(dataHi, value[leafOfRank[stats[(p * d + a) * 2 + 1]]]);
+      }
+      for (let p = 0; p < parts; p++) {
+        const loRank = stats[(p * d + a) * 2];
+        const hiRank = stats[(p * d + a) * 2 + 1];
+        const loLeaf = leafOfRank[loRank];
+        const hiLeaf = leafOfRank[hiRank];
+        const lo = value[loLeaf];
+        const hi = value[hiLeaf];
+        if (loRank === hiRank) out[p] = h.leaves[loLeaf];
+        else if (h.kind === 'date') out[p] = `${h.leaves[loLeaf]}/${h.leaves[hiLeaf]}`;
+        else if (h.leaves[hiLeaf].endsWith('+')) out[p] = `${formatNumber(lo)}+`;
+        else out[p] = `${formatNumber(lo)}-${formatNumber(hi)}`;
+        ncpSum[p] += dataHi > dataLo ? (hi - lo) / (dataHi - dataLo) : 0;
+        // Ranks are dense over the hierarchy's leaves: the range covers hiRank - loRank + 1 of them.
+        numerators[a] += sizes[p] * (hiRank - loRank + 1);
       }
     }
     labels.push(out);
@@ -119,9 +98,11 @@ export function runMondrian(table: PreparedTable, engine: MondrianEngine, relaxe
     sumSq += sizes[p] * sizes[p];
   }
   gcp /= d * n;
+  const buffer = new Array<string>(d);
   const rowsOut = writeRows(table, options.seed, options.suppressedMode, (r) => {
     const p = partOf[r];
-    return labels.map((l) => l[p]);
+    for (let a = 0; a < d; a++) buffer[a] = labels[a][p];
+    return buffer;
   });
   const t3 = performance.now();
   const report: AnonymizeReport = {

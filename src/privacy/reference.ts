@@ -283,11 +283,12 @@ export function createReferenceMondrianEngine(input: MondrianInput): MondrianEng
     }
     const achieved = achievedStart(input.models);
     const final: number[][] = [];
+    const stats: number[] = [];
     let smallest = Infinity;
     const stack: number[][] = [rows];
     while (stack.length > 0) {
       const part = stack.pop() as number[];
-      const { width, lca } = measure(part);
+      const { width, lca, span } = measure(part);
       const tried = new Set<number>();
       let split: number[][] | null = null;
       while (split === null) {
@@ -310,6 +311,10 @@ export function createReferenceMondrianEngine(input: MondrianInput): MondrianEng
       const w = weightOf(part);
       if (input.models.length > 0) judge(part, w, achieved);
       smallest = Math.min(smallest, w);
+      for (let a = 0; a < q; a++) {
+        if (input.categorical[a]) stats.push(lca[a], tuples.leaf[a][part[0]]);
+        else stats.push(span[a][0], span[a][1]);
+      }
       final.push(part);
     }
     const tuplePartition = new Uint32Array(d);
@@ -319,12 +324,14 @@ export function createReferenceMondrianEngine(input: MondrianInput): MondrianEng
       partitionOfRow: Uint32Array.from(tuples.rowTuple, (t) => tuplePartition[t]),
       achieved: achieved.map((v) => (Number.isFinite(v) ? v : NaN)),
       minSize: smallest,
+      stats: Uint32Array.from(stats),
     };
   }
 
-  function measure(part: number[]): { width: number[]; lca: number[] } {
+  function measure(part: number[]): { width: number[]; lca: number[]; span: [number, number][] } {
     const width: number[] = [];
     const lca: number[] = [];
+    const span: [number, number][] = [];
     for (let a = 0; a < q; a++) {
       if (input.categorical[a]) {
         const h = input.quasi[a].hierarchy;
@@ -334,6 +341,7 @@ export function createReferenceMondrianEngine(input: MondrianInput): MondrianEng
           if (part.every((t) => genOf(a, level, t) === code)) break;
         }
         lca.push(level);
+        span.push([0, 0]);
         width.push(level > 0 ? 1 + h.cover[level * h.leafCount + tuples.leaf[a][part[0]]] / h.leafCount : 0);
       } else {
         let lo = Infinity;
@@ -343,10 +351,11 @@ export function createReferenceMondrianEngine(input: MondrianInput): MondrianEng
           hi = Math.max(hi, rankCol[a][t]);
         }
         lca.push(0);
+        span.push([lo, hi]);
         width.push(range[a] > 0 ? (hi - lo) / range[a] : 0);
       }
     }
-    return { width, lca };
+    return { width, lca, span };
   }
 
   /** Splits `part` on attribute `a` (sorting it in place); the two sides, or null. */

@@ -69,15 +69,18 @@ export function readDataset(dataset: Dataset | string): Dataset {
   });
   if (data.rows.length === 0) invalid('the dataset has no rows', 'rows');
   const width = data.columns.length;
-  data.rows.forEach((row, r) => {
+  const rows = data.rows;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
     if (!Array.isArray(row)) invalid(`row ${r + 1} is not a list of values`, 'rows');
     if (row.length !== width) invalid(`row ${r + 1} has ${row.length} values, expected ${width} (one per column)`, 'rows');
-    for (const cell of row) {
-      if (cell !== null && cell !== undefined && typeof cell !== 'string' && typeof cell !== 'number') {
+    for (let c = 0; c < width; c++) {
+      const cell = row[c];
+      if (typeof cell !== 'string' && typeof cell !== 'number' && cell !== null && cell !== undefined) {
         invalid(`row ${r + 1} holds a value that is neither text nor a number`, 'rows');
       }
     }
-  });
+  }
   return data;
 }
 
@@ -146,9 +149,15 @@ export function prepareTable(dataset: Dataset | string, config: AnonymizeConfig)
     claim(columnIndex(columns, name, `insensitive[${j}]`), 'insensitive', `insensitive[${j}]`);
   });
 
+  // Row-major extraction: one visit per row object is far kinder to the cache than one per cell.
+  const qiColumns = qiIndexes.map(() => new Array<Cell>(n));
+  for (let r = 0; r < n; r++) {
+    const row = rows[r];
+    for (let j = 0; j < qiIndexes.length; j++) qiColumns[j][r] = row[qiIndexes[j]];
+  }
   const quasi: PreparedQuasi[] = qiNames.map((column, j) => {
     const index = qiIndexes[j];
-    const bound = bindHierarchy(column, qiSpec[column], rows.map((row) => row[index]));
+    const bound = bindHierarchy(column, qiSpec[column], qiColumns[j]);
     return { column, index, bound, encoded: encodeHierarchy(bound.hierarchy) };
   });
 

@@ -25,6 +25,7 @@ interface PrivacyExports extends WasmExports {
   mondrianRun(k: number, relaxed: number): number;
   mondrianRowsPtr(): number;
   mondrianBoundsPtr(): number;
+  mondrianStatsPtr(): number;
 }
 
 const NAME = 'privacy';
@@ -188,7 +189,8 @@ export function createWasmMondrianEngine(input: MondrianInput): MondrianEngine {
         const res = new Float64Array(buf, e.resultsPtr(), R_MODEL + models);
         const achieved: number[] = [];
         for (let j = 0; j < models; j++) achieved.push(Number.isFinite(res[R_MODEL + j]) ? res[R_MODEL + j] : NaN);
-        return { partitions: count, partitionOfRow, achieved, minSize: res[R_MIN_OK_SIZE] };
+        const stats = new Uint32Array(buf, e.mondrianStatsPtr(), count * input.quasi.length * 2).slice();
+        return { partitions: count, partitionOfRow, achieved, minSize: res[R_MIN_OK_SIZE], stats };
       });
     },
   };
