@@ -79,10 +79,27 @@ export function checkLabels(labels: unknown, field = 'tags'): Readonly<Record<st
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 
+/** Writes the keys of `labels` into `out` in sorted order (insertion sort: there are few) and returns how many. */
+export function sortedLabelKeys(labels: Readonly<Record<string, unknown>>, out: string[]): number {
+  let n = 0;
+  for (const k in labels) {
+    let i = n++;
+    while (i > 0 && out[i - 1] > k) {
+      out[i] = out[i - 1];
+      i--;
+    }
+    out[i] = k;
+  }
+  return n;
+}
+
+const SORTED: string[] = [];
+
 /** The canonical key of a series: its name and its labels in key order. */
 export function seriesKey(name: string, labels: Readonly<Record<string, string>> | undefined): string {
   if (!labels) return name;
+  const n = sortedLabelKeys(labels, SORTED);
   let key = name;
-  for (const k of Object.keys(labels).sort()) key += `\u0000${k}\u0001${labels[k]}`;
+  for (let i = 0; i < n; i++) key += `\u0000${SORTED[i]}\u0001${labels[SORTED[i]]}`;
   return key;
 }

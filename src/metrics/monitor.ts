@@ -17,8 +17,8 @@ import { ValidationError } from '../shared/errors.ts';
 import { AlertManager, DEFAULT_ALERT_RULES, type ActiveAlert, type AlertCallback, type AlertEvent, type AlertRule } from './alerts.ts';
 import { invalidValue } from './errors.ts';
 import { createHistogram, DEFAULT_MAX_VALUE, DEFAULT_RELATIVE_ERROR, histogramMemory, histogramOptions, type Histogram } from './histogram.ts';
-import { checkLabels, checkMetricName, seriesKey } from './labels.ts';
-import { Series, type Labels, type Window } from './series.ts';
+import { checkLabels, checkMetricName, seriesKey, sortedLabelKeys } from './labels.ts';
+import { Series, type AgentRecord, type Labels, type Window } from './series.ts';
 import { statsOf, type MetricStats } from './stats.ts';
 import { exportMetrics, type ExportFormat, type JsonExport } from './export.ts';
 
@@ -114,6 +114,14 @@ export interface SystemMetrics {
 }
 
 export const DEFAULT_MAX_SERIES = 1000;
+
+interface IndexNode {
+  series: Series | undefined;
+  next: Map<string, IndexNode> | undefined;
+}
+
+/** Scratch for sorted label keys (records are synchronous, so one array serves them all). */
+const KEYS: string[] = [];
 const ACTIVE_MS = 300_000;
 const STATS = ['mean', 'min', 'max', 'p50', 'p90', 'p95', 'p99', 'p999', 'count', 'rate', 'error_rate'] as const;
 const AGENT_MEMORY = 'agent_memory_bytes';
@@ -133,13 +141,6 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
-interface AgentRecord {
-  firstSeen: number;
-  lastSeen: number;
-  series: Series[];
-  memoryBytes: number | null;
-  cpuPercent: number | null;
-}
 
 interface SystemSample {
   at: number;
@@ -163,6 +164,12 @@ export class PerformanceMonitor {
   protected readonly clock: () => number;
   protected readonly timer: () => number;
   #series = new Map<string, Series>();
+  /**
+   * The same series as a tree of maps: name, then each label key and value in key order. Finding
+   * a series walks the caller's own strings (whose hashes V8 caches) instead of building and
+   * hashing a joined key on every record.
+   */
+  #index = new Map<string, IndexNode>();
   #agents = new Map<string, AgentRecord>();
   #interval: ReturnType<typeof setInterval> | undefined;
   #eventLoop: EventLoopDelayMonitor | undefined;
@@ -233,10 +240,9 @@ export class PerformanceMonitor {
   recordMetric(name: string, value: number, options: MetricOptions = {}): void {
     if (typeof value !== 'number' || !(value >= 0 && value <= this.maxValue)) throw invalidValue(value, this.maxValue);
     const tags = options.tags;
-    const key = tags ? seriesKey(name, tags) : name;
-    let series = this.#series.get(key);
+    let series = this.#find(name, tags);
     if (series === undefined) {
-      series = this.#open(name, tags, options.unit, key);
+      series = this.#open(name, tags, options.unit, tags ? seriesKey(name, tags) : name);
       if (series === undefined) return;
     } else if (options.unit !== undefined && options.unit !== series.unit) {
       throw new ValidationError(`metric ${name} is recorded in ${series.unit}, not ${options.unit}`, 'unit');
@@ -547,7 +553,7 @@ export class PerformanceMonitor {
 
   /** The unit of the series `name` + `tags`, if it exists. */
   seriesUnit(name: string, tags?: Tags): string | undefined {
-    return this.#series.get(tags ? seriesKey(name, tags) : name)?.unit;
+    return this.#find(name, tags)?.unit;
   }
 
   /** Every series, for exporters. */
@@ -570,13 +576,39 @@ export class PerformanceMonitor {
   clear(): void {
     for (const s of this.#series.values()) s.close();
     this.#series.clear();
+    this.#index.clear();
     this.#agents.clear();
     this.droppedRecords = 0;
     this.#generation++;
   }
 
+  #find(name: string, tags: Tags | undefined): Series | undefined {
+    let node = this.#index.get(name);
+    if (node === undefined || tags === undefined) return node?.series;
+    const n = sortedLabelKeys(tags, KEYS);
+    for (let i = 0; i < n && node !== undefined; i++) {
+      const k = KEYS[i];
+      node = node.next?.get(k)?.next?.get(tags[k]);
+    }
+    return node?.series;
+  }
+
+  #insert(series: Series): void {
+    let node = this.#index.get(series.name);
+    if (!node) this.#index.set(series.name, (node = { series: undefined, next: undefined }));
+    for (const k of Object.keys(series.labels)) {
+      for (const token of [k, series.labels[k]]) {
+        node.next ??= new Map();
+        let child = node.next.get(token);
+        if (!child) node.next.set(token, (child = { series: undefined, next: undefined }));
+        node = child;
+      }
+    }
+    node.series = series;
+  }
+
   #touchAgent(series: Series, value: number, now: number): void {
-    const agent = this.#agents.get(series.agent!);
+    const agent = series.agentRecord;
     if (!agent) return;
     agent.lastSeen = now;
     if (series.name === AGENT_MEMORY) agent.memoryBytes = value;
@@ -596,10 +628,12 @@ export class PerformanceMonitor {
     const now = this.clock();
     const series = new Series(name, labels, unit ?? 'ms', key, now, { relativeError: this.relativeError, maxValue: this.maxValue });
     this.#series.set(key, series);
+    this.#insert(series);
     if (series.agent !== undefined) {
       let agent = this.#agents.get(series.agent);
       if (!agent) this.#agents.set(series.agent, (agent = { firstSeen: now, lastSeen: now, series: [], memoryBytes: null, cpuPercent: null }));
       agent.series.push(series);
+      series.agentRecord = agent;
     }
     return series;
   }

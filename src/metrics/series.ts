@@ -18,6 +18,15 @@ const RECENT_MINUTES = 5;
 
 export type Labels = Readonly<Record<string, string>>;
 
+/** What the monitor knows of an agent; series labelled `agent` point to theirs. */
+export interface AgentRecord {
+  firstSeen: number;
+  lastSeen: number;
+  series: Series[];
+  memoryBytes: number | null;
+  cpuPercent: number | null;
+}
+
 /** A histogram and an error count covering one span of time. */
 export interface Slot {
   readonly id: number;
@@ -43,8 +52,9 @@ export class Series {
   /** Records and errors since start (cheap totals, without merging). */
   count = 0;
   errors = 0;
-  /** The `agent` label, when there is one. */
+  /** The `agent` label, when there is one, and the monitor's record of that agent. */
   readonly agent: string | undefined;
+  agentRecord: AgentRecord | undefined;
 
   constructor(name: string, labels: Labels, unit: string, key: string, now: number, options: HistogramOptions) {
     this.name = name;
