@@ -12,6 +12,8 @@ import * as assert from 'uvu/assert';
 import { freePort } from './helpers/app.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
+/** fetch with a deadline, so a stuck request fails the test instead of hanging the suite. */
+const http = (url: string, init: RequestInit = {}) => fetch(url, { ...init, signal: AbortSignal.timeout(20_000) });
 const ADMIN = 'worker-admin-key-0123456789abcdef';
 
 interface Wrangler {
@@ -54,7 +56,7 @@ async function startWrangler(persistDir: string): Promise<Wrangler> {
       throw new Error(`wrangler dev did not answer in 90 s: ${log}`);
     }
     try {
-      if ((await fetch(`${base}/health`)).status === 200) return { base, stop };
+      if ((await http(`${base}/health`)).status === 200) return { base, stop };
     } catch {
       // not listening yet
     }
@@ -72,7 +74,7 @@ Worker.after((ctx) => {
 });
 
 const post = (base: string, path: string, body: string, key?: string) =>
-  fetch(`${base}${path}`, {
+  http(`${base}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body,
@@ -81,11 +83,11 @@ const post = (base: string, path: string, body: string, key?: string) =>
 Worker('health, version, auth, limits and errors behave as on Node', async (ctx) => {
   const { base, stop } = await startWrangler(ctx.dir);
   try {
-    const health = await fetch(`${base}/health`);
+    const health = await http(`${base}/health`);
     assert.is(health.status, 200);
     assert.equal((await health.json()).checks, { wasm: 'ok', database: 'ok' });
     assert.ok(health.headers.get('x-request-id'));
-    assert.is((await (await fetch(`${base}/version`)).json()).runtime, 'workerd');
+    assert.is((await (await http(`${base}/version`)).json()).runtime, 'workerd');
 
     assert.is((await post(base, '/admin/keys', '{"role":"agent","name":"a"}')).status, 401);
     const created = await post(base, '/admin/keys', '{"role":"agent","name":"a"}', ADMIN);
@@ -94,15 +96,15 @@ Worker('health, version, auth, limits and errors behave as on Node', async (ctx)
     assert.is((await post(base, '/admin/keys', '{"role":"agent","name":"b"}', ctx.agentKey)).status, 403);
     const bad = await post(base, '/admin/keys', '{"role":', ADMIN);
     assert.is(bad.status, 400, await bad.clone().text());
-    const missing = await fetch(`${base}/nope`);
+    const missing = await http(`${base}/nope`);
     assert.is(missing.status, 404);
     assert.is((await missing.json()).error.code, 'not_found');
-    assert.is((await fetch(`${base}/health`, { method: 'DELETE' })).status, 405);
+    assert.is((await http(`${base}/health`, { method: 'DELETE' })).status, 405);
 
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await fetch(`${base}/admin/keys`, { headers: { authorization: `Bearer ${ctx.agentKey}` } })).status);
+    for (let i = 0; i < 6; i++) statuses.push((await http(`${base}/admin/keys`, { headers: { authorization: `Bearer ${ctx.agentKey}` } })).status);
     assert.ok(statuses.includes(429), `rate limit applies: ${statuses}`);
-    const limited = await fetch(`${base}/admin/keys`, { headers: { authorization: `Bearer ${ctx.agentKey}` } });
+    const limited = await http(`${base}/admin/keys`, { headers: { authorization: `Bearer ${ctx.agentKey}` } });
     assert.is(limited.status, 429);
     assert.ok(Number(limited.headers.get('retry-after')) >= 1);
 
@@ -115,14 +117,14 @@ Worker('health, version, auth, limits and errors behave as on Node', async (ctx)
         controller.close();
       },
     });
-    const streamed = await fetch(`${base}/admin/keys`, {
+    const streamed = await http(`${base}/admin/keys`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
       body: chunked,
       duplex: 'half',
     } as RequestInit);
     assert.is(streamed.status, 413);
-    assert.is((await fetch(`${base}/health`)).status, 200, 'the object survived refusing large bodies');
+    assert.is((await http(`${base}/health`)).status, 200, 'the object survived refusing large bodies');
   } finally {
     await stop();
   }
@@ -132,10 +134,10 @@ Worker('an acknowledged write survives a restart of workerd (Durable Object stor
   assert.ok(ctx.agentKey, 'the first test created a key');
   const { base, stop } = await startWrangler(ctx.dir);
   try {
-    const res = await fetch(`${base}/admin/keys`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const res = await http(`${base}/admin/keys`, { headers: { authorization: `Bearer ${ADMIN}` } });
     assert.is(res.status, 200);
     assert.equal((await res.json()).keys.map((k: { name: string }) => k.name), ['a']);
-    const agent = await fetch(`${base}/admin/keys`, { headers: { authorization: `Bearer ${ctx.agentKey}` } });
+    const agent = await http(`${base}/admin/keys`, { headers: { authorization: `Bearer ${ctx.agentKey}` } });
     assert.is(agent.status, 403, 'the agent key still authenticates, with its role');
   } finally {
     await stop();

@@ -2,8 +2,33 @@
  * Reads a request body into one buffer, refusing to hold more than `maxBytes`.
  */
 
+/** Most bytes of a refused body read and thrown away so the connection stays usable. */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
 /**
- * The whole body, or `null` as soon as it proves longer than `maxBytes` (the rest is cancelled,
+ * Reads and drops what is left of a refused body: a client that is still sending it (and a proxy
+ * in between) waits for it to be consumed before the connection can carry the next request.
+ * Past `DRAIN_LIMIT` the stream is cancelled instead.
+ */
+async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>, seen: number): Promise<void> {
+  let total = seen;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      total += value.length;
+      if (total > DRAIN_LIMIT) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    // The client went away; nothing left to drain.
+  }
+}
+
+/**
+ * The whole body, or `null` as soon as it proves longer than `maxBytes` (the rest is drained,
  * never buffered).
  *
  * @example
@@ -19,7 +44,7 @@ export async function readBodyWithin(body: ReadableStream<Uint8Array>, maxBytes:
     if (done) break;
     size += value.length;
     if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
+      await discardRest(reader, size);
       return null;
     }
     chunks.push(value);
