@@ -667,17 +667,46 @@ export class Machine {
   interpretArgs(c: CollectFrame, call: Expr, opType: Expr, typ: Atom, retType: Atom, space: Space, idx: number, built: Atom[], scope: Scope, b: Bindings): Task | undefined {
     const args = call.items;
     const types = opType.items;
-    if (idx >= types.length) return this.mettaCall(errorAtom(call, S.incorrectArgs), retType, space, b, c);
-    if (idx === args.length) {
-      if (idx !== types.length - 1) return this.mettaCall(errorAtom(call, S.incorrectArgs), retType, space, b, c);
-      const m = matchTypes(types[idx], typ, b);
-      if (m === undefined) return this.mettaCall(errorAtom(call, S.badType), retType, space, b, c);
-      return this.mettaCall(new Expr(built), retType, space, m, c);
+    for (;;) {
+      if (idx >= types.length) return this.mettaCall(errorAtom(call, S.incorrectArgs), retType, space, b, c);
+      if (idx === args.length) {
+        if (idx !== types.length - 1) return this.mettaCall(errorAtom(call, S.incorrectArgs), retType, space, b, c);
+        const m = matchTypes(types[idx], typ, b);
+        if (m === undefined) return this.mettaCall(errorAtom(call, S.badType), retType, space, b, c);
+        return this.mettaCall(new Expr(built), retType, space, m, c);
+      }
+      const arg = args[idx];
+      // interpret_args sees its formal types with the bindings so far applied: `(== (cdr-atom (a)) ())`
+      // binds `$t` to Expression from the first argument's type, so neither argument is evaluated.
+      const formal = b.isEmpty ? types[idx] : b.apply(types[idx]);
+      // A variable, symbol or grounded argument evaluates to itself when its type cast succeeds,
+      // and is then taken as it is: done here without a step (a failing cast takes the general
+      // path below, which yields its errors).
+      if (arg.kind !== Kind.Expr) {
+        const m = arg.kind === Kind.Var ? b : this.castAtomic(arg, formal, space, b);
+        if (m !== undefined) {
+          b = m;
+          const a = b.isEmpty ? arg : b.apply(arg);
+          built.push(a);
+          scope = scopeWith(scope, a);
+          idx++;
+          continue;
+        }
+      }
+      const next = new ArgsFrame(c, scope, call, opType, idx, built, typ, retType, space);
+      return this.metta(arg, formal, space, b, next);
     }
-    const next = new ArgsFrame(c, scope, call, opType, idx, built, typ, retType, space);
-    // interpret_args sees its formal types with the bindings so far applied: `(== (cdr-atom (a)) ())`
-    // binds `$t` to Expression from the first argument's type, so neither argument is evaluated.
-    return this.metta(args[idx], b.isEmpty ? types[idx] : b.apply(types[idx]), space, b, next);
+  }
+
+  /** The bindings after casting a symbol or grounded atom to `typ` (as `metta` would), or undefined when the cast fails. */
+  private castAtomic(atom: Atom, typ: Atom, space: Space, b: Bindings): Bindings | undefined {
+    if (typ === S.atom || typ === S.undefined || typ === metaType(atom)) return b;
+    for (const t of atomTypes(space, atom, this.typeCache(space))) {
+      if (t.error !== undefined) continue;
+      const m = matchTypes(typ, t.type, b);
+      if (m !== undefined) return m;
+    }
+    return undefined;
   }
 
   /** hyperon's `metta_call`: evaluate the reduced call, then the result (metta_call_return). */
