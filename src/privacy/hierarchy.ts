@@ -79,7 +79,7 @@ export function bindHierarchy(column: string, spec: HierarchySpec, values: Cell[
       return bindInterval(column, spec.min, spec.max, spec.widths, values);
     case 'age': {
       // Safe Harbor output ('90+') top-codes the column even when the spec does not say so.
-      const topCode = spec.topCode ?? (values.some((v) => typeof v === 'string' && /^\s*\d+\+\s*$/.test(v)) ? 90 : undefined);
+      const topCode = spec.topCode ?? (values.some((v) => typeof v === 'string' && v.endsWith('+') && /^\s*\d+\+$/.test(v)) ? 90 : undefined);
       return bindInterval(column, 0, AGE_MAX, spec.widths ?? DEFAULT_AGE_WIDTHS, values, topCode);
     }
     case 'date':
@@ -187,7 +187,18 @@ function treeRows(column: string, tree: TreeSpec): string[][] {
   });
 }
 
+/** Digits only (the common case), checked without a regular expression. */
+function isDigits(s: string): boolean {
+  if (s.length === 0 || s.length > 15) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 function toNumber(column: string, row: number, v: Cell): number {
+  if (typeof v === 'string' && isDigits(v)) return Number(v);
   if (isMissing(v)) cellError(column, row, 'missing value');
   const n = typeof v === 'number' ? v : /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(v as string) ? Number(v) : NaN;
   if (!Number.isFinite(n)) cellError(column, row, `${showValue(v)} is not a number`);
@@ -206,34 +217,62 @@ function bindInterval(column: string, min: number, max: number, widths: number[]
     fail(column, `topCode must be a whole number in (${min}, ${max}]`);
   }
   const top = topCode === undefined ? undefined : `${topCode}+`;
-  const nums = values.map((v, r) => {
-    if (top !== undefined && typeof v === 'string' && v.trim() === top) return topCode as number;
-    const n = toNumber(column, r, v);
-    if (n < min || n > max) cellError(column, r, `${showValue(v)} is outside [${min}, ${max}]`);
-    if (integral && !Number.isInteger(n)) cellError(column, r, `${showValue(v)} is not a whole number`);
-    return topCode !== undefined && n >= topCode ? topCode : n;
-  });
+  const nums = new Float64Array(values.length);
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r];
+    let n: number;
+    if (typeof v === 'string' && isDigits(v)) {
+      n = Number(v);
+      if (n > max) cellError(column, r, `${showValue(v)} is outside [${min}, ${max}]`);
+    } else if (top !== undefined && typeof v === 'string' && v.trim() === top) {
+      n = topCode as number;
+    } else {
+      n = toNumber(column, r, v);
+      if (n < min || n > max) cellError(column, r, `${showValue(v)} is outside [${min}, ${max}]`);
+      if (integral && !Number.isInteger(n)) cellError(column, r, `${showValue(v)} is not a whole number`);
+    }
+    if (n < min) cellError(column, r, `${showValue(v)} is outside [${min}, ${max}]`);
+    nums[r] = topCode !== undefined && n >= topCode ? topCode : n;
+  }
   const bin = (x: number, w: number): string => {
     const lo = min + Math.floor((x - min) / w) * w;
     if (topCode !== undefined && lo + w > topCode) return `${lo}+`;
     return integral ? `${lo}-${Math.min(lo + w - 1, max)}` : `[${lo}, ${lo + w})`;
   };
-  let leafValues: number[];
   if (integral && max - min < MAX_INTEGER_LEAVES) {
-    const last = topCode ?? max;
-    leafValues = Array.from({ length: last - min + 1 }, (_, i) => min + i);
-  } else {
-    leafValues = [...new Set(nums)].sort((a, b) => a - b);
+    // The whole integer domain is materialized, independent of the data: built once per spec.
+    const key = `${column}\u0000${min}\u0000${max}\u0000${widths.join(',')}\u0000${topCode ?? ''}`;
+    let hierarchy = INTERVAL_CACHE.get(key);
+    if (!hierarchy) {
+      const last = topCode ?? max;
+      const leafValues = Array.from({ length: last - min + 1 }, (_, i) => min + i);
+      hierarchy = intervalHierarchy(column, leafValues, widths, bin, topCode, top);
+      if (INTERVAL_CACHE.size >= INTERVAL_CACHE_SIZE) INTERVAL_CACHE.delete(INTERVAL_CACHE.keys().next().value as string);
+      INTERVAL_CACHE.set(key, hierarchy);
+    }
+    return { hierarchy, rowLeaf: Uint32Array.from(nums, (x) => x - min) };
   }
+  const leafValues = [...new Set(nums)].sort((a, b) => a - b);
+  const hierarchy = intervalHierarchy(column, leafValues, widths, bin, topCode, top);
+  const index = new Map<number, number>();
+  leafValues.forEach((x, i) => index.set(x, i));
+  return { hierarchy, rowLeaf: Uint32Array.from(nums, (x) => index.get(x) as number) };
+}
+
+/** Interval hierarchies of whole-number domains, shared between calls (they never change). */
+const INTERVAL_CACHE = new Map<string, Hierarchy>();
+const INTERVAL_CACHE_SIZE = 64;
+
+function intervalHierarchy(
+  column: string, leafValues: number[], widths: number[], bin: (x: number, w: number) => string, topCode: number | undefined, top: string | undefined,
+): Hierarchy {
   const rows = leafValues.map((x) => [x === topCode ? (top as string) : String(x), ...widths.map((w) => bin(x, w)), '*']);
   const hierarchy = tableHierarchy(column, rows, 'numeric');
   if (top !== undefined && hierarchy.numeric === null) {
     // The top-coded leaf is not a number; Mondrian still orders it after every age.
     hierarchy.numeric = Float64Array.from(leafValues);
   }
-  const index = new Map<number, number>();
-  leafValues.forEach((x, i) => index.set(x, i));
-  return { hierarchy, rowLeaf: Uint32Array.from(nums, (x) => index.get(x) as number) };
+  return hierarchy;
 }
 
 /** Builds a hierarchy whose leaves are the column's distinct values, labelled by `levelsOf`. */
@@ -259,13 +298,18 @@ function bindDerived(column: string, values: Cell[], levelsOf: (v: string, row: 
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** True for a real calendar date written `YYYY-MM-DD`. */
 export function isIsoDate(s: string): boolean {
   const m = DATE.exec(s);
   if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]);
 }
 
 function bindDate(column: string, levels: DateLevel[], values: Cell[]): BoundHierarchy {

@@ -68,12 +68,21 @@ export function searchOptimal(engine: LatticeEngine, heights: number[], metric: 
   };
   const levelSum = new Int32Array(size);
   const bound = new Float64Array(size);
+  // Walk the ids in order with an odometer (the last attribute turns fastest).
+  const odometer = new Int32Array(d);
+  let sum = 0;
   for (let id = 0; id < size; id++) {
-    const lv = decode(id);
-    let s = 0;
-    for (let a = 0; a < d; a++) s += lv[a];
-    levelSum[id] = s;
-    bound[id] = metric.lowerBound(lv);
+    levelSum[id] = sum;
+    bound[id] = metric.lowerBound(odometer);
+    for (let a = d - 1; a >= 0; a--) {
+      if (odometer[a] < heights[a]) {
+        odometer[a]++;
+        sum++;
+        break;
+      }
+      sum -= odometer[a];
+      odometer[a] = 0;
+    }
   }
 
   const tag = new Int8Array(size);
@@ -160,8 +169,9 @@ export function searchOptimal(engine: LatticeEngine, heights: number[], metric: 
     if (Number.isNaN(evaluate(top))) throw noSolution(options);
     // With suppression, scores are not monotone: find a good incumbent first so that bounds prune.
     if (!noSuppression) descend(top);
-    // Highest bound first: a failed check there tags the largest down-set.
-    sortNodes(order, bound, levelSum, true);
+    // Highest bound first: a failed check there tags the largest down-set. The order only
+    // steers which nodes get checked (bounds and tags decide correctness), so buckets suffice.
+    bucketOrder(order, bound, true);
     for (let i = 0; i < size; i++) {
       const id = order[i];
       if (tag[id] === NOT_ANONYMOUS || !Number.isNaN(score[id]) || !canWin(id)) continue;
@@ -169,14 +179,10 @@ export function searchOptimal(engine: LatticeEngine, heights: number[], metric: 
       if (!Number.isNaN(evaluate(id)) && !noSuppression) descend(id);
     }
   } else {
-    sortNodes(order, bound, levelSum, false);
+    bucketOrder(order, bound, false);
     for (let i = 0; i < size; i++) {
       const id = order[i];
-      if (!canWin(id)) {
-        if (best >= 0 && bound[id] > bestScore) break;
-        continue;
-      }
-      evaluate(id);
+      if (canWin(id)) evaluate(id);
     }
   }
   if (best < 0) throw noSolution(options);
@@ -187,53 +193,28 @@ export function searchOptimal(engine: LatticeEngine, heights: number[], metric: 
   return { levels: chosen, score: bestScore, result, latticeSize: size, checked };
 }
 
-/** Sorts node ids by (bound, level sum, id), ascending or descending; monomorphic quicksort. */
-function sortNodes(ids: Int32Array, bound: Float64Array, levelSum: Int32Array, descending: boolean): void {
-  const sign = descending ? -1 : 1;
-  const less = (x: number, y: number): boolean => {
-    const b = (bound[x] - bound[y]) * sign;
-    if (b !== 0) return b < 0;
-    const l = (levelSum[x] - levelSum[y]) * sign;
-    return l !== 0 ? l < 0 : (x - y) * sign < 0;
-  };
-  const stack = [0, ids.length - 1];
-  while (stack.length > 0) {
-    const hi = stack.pop() as number;
-    const lo = stack.pop() as number;
-    if (hi - lo < 16) {
-      for (let i = lo + 1; i <= hi; i++) {
-        const v = ids[i];
-        let j = i - 1;
-        while (j >= lo && less(v, ids[j])) {
-          ids[j + 1] = ids[j];
-          j--;
-        }
-        ids[j + 1] = v;
-      }
-      continue;
-    }
-    const mid = (lo + hi) >>> 1;
-    // Median of three as pivot.
-    if (less(ids[mid], ids[lo])) [ids[mid], ids[lo]] = [ids[lo], ids[mid]];
-    if (less(ids[hi], ids[lo])) [ids[hi], ids[lo]] = [ids[lo], ids[hi]];
-    if (less(ids[hi], ids[mid])) [ids[hi], ids[mid]] = [ids[mid], ids[hi]];
-    const pivot = ids[mid];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (less(ids[i], pivot)) i++;
-      while (less(pivot, ids[j])) j--;
-      if (i <= j) {
-        const t = ids[i];
-        ids[i] = ids[j];
-        ids[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (lo < j) stack.push(lo, j);
-    if (i < hi) stack.push(i, hi);
+/**
+ * Orders node ids by bound (ascending or descending) through buckets of equal width (up to
+ * 65,536, four per node): a counting sort, so ties and near-ties keep id order.
+ */
+function bucketOrder(ids: Int32Array, bound: Float64Array, descending: boolean): void {
+  const BUCKETS = Math.min(1 << 16, Math.max(16, bound.length * 4));
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < bound.length; i++) {
+    if (bound[i] < lo) lo = bound[i];
+    if (bound[i] > hi) hi = bound[i];
   }
+  const scale = hi > lo && Number.isFinite(hi - lo) ? (BUCKETS - 1) / (hi - lo) : 0;
+  const key = new Int32Array(bound.length);
+  const counts = new Int32Array(BUCKETS + 1);
+  for (let i = 0; i < bound.length; i++) {
+    const k = Math.floor((bound[i] - lo) * scale);
+    key[i] = descending ? BUCKETS - 1 - k : k;
+    counts[key[i] + 1]++;
+  }
+  for (let b = 0; b < BUCKETS; b++) counts[b + 1] += counts[b];
+  for (let i = 0; i < bound.length; i++) ids[counts[key[i]]++] = i;
 }
 
 function latticeSize(heights: number[]): number {

@@ -87,6 +87,16 @@ const NAME_RULES: [RegExp, SafeHarborRole][] = [
   [/(^|_)(id|identifier|uuid|guid|number|no)$/, 'otherId'],
 ];
 
+/** Whole-value patterns that make an undeclared column an identifier or a date. */
+const VALUE_RULES: [RegExp, SafeHarborRole][] = [
+  [/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'email'],
+  [/^\d{3}-\d{2}-\d{4}$/, 'ssn'],
+  [/^(?:\d{1,3}\.){3}\d{1,3}$/, 'ip'],
+  [/^(?:https?:\/\/|www\.)\S+$/i, 'url'],
+  [/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/, 'date'],
+  [/^(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}$/, 'phone'],
+];
+
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 const SSN = /\b\d{3}-\d{2}-\d{4}\b/g;
 const PHONE = /(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\b\d{3})[\s.-]?\d{3}[\s.-]?\d{4}\b/g;
@@ -103,25 +113,25 @@ function normalizeName(column: string): string {
 export function detectRole(column: string, values: Cell[]): SafeHarborRole {
   const name = normalizeName(column);
   for (const [re, role] of NAME_RULES) if (re.test(name)) return role;
-  const texts = values.filter((v) => !isMissing(v)).map(String);
+  const texts = values.filter((v) => !isMissing(v)).map((v) => String(v).trim());
   if (texts.length === 0) return 'keep';
-  const all = (re: RegExp) => texts.every((t) => new RegExp(`^${re.source}$`, re.flags.replace('g', '')).test(t.trim()));
-  if (all(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/)) return 'email';
-  if (all(/\d{3}-\d{2}-\d{4}/)) return 'ssn';
-  if (all(/(?:\d{1,3}\.){3}\d{1,3}/)) return 'ip';
-  if (all(/(?:https?:\/\/|www\.)\S+/i)) return 'url';
-  if (all(/\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?/)) return 'date';
-  if (all(/(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}/)) return 'phone';
+  for (const [re, role] of VALUE_RULES) if (texts.every((t) => re.test(t))) return role;
   return 'text';
 }
+
+const RESTRICTED = new Set(RESTRICTED_ZIP3);
 
 /** ZIP code to its Safe Harbor form: the first three digits, or `000` for restricted areas. */
 export function zip3(zip: string): string {
   const head = zip.slice(0, 3);
-  return RESTRICTED_ZIP3.includes(head) ? '000' : head;
+  return RESTRICTED.has(head) ? '000' : head;
 }
 
+/** Text that none of the patterns can match: no digit, no `@`, no `www.`. */
+const PLAIN = /^[^\d@]*$/;
+
 function redact(text: string): { text: string; count: number } {
+  if (PLAIN.test(text) && !/www\./i.test(text)) return { text, count: 0 };
   let count = 0;
   let out = text;
   for (const re of [EMAIL, URL_RE, SSN, PHONE, IPV4, ZIP]) {
