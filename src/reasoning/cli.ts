@@ -13,6 +13,28 @@ export interface CliIo {
 }
 
 /**
+ * The files `(import! <space> <name>)` names, read beside the program (`<name>` or
+ * `<name>.metta`), as hyperon's runner resolves them; a name not found stays unresolved and
+ * import! then gives a MeTTa error.
+ */
+async function importedFiles(file: string, source: string, io: CliIo): Promise<Record<string, string>> {
+  const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+  const modules: Record<string, string> = {};
+  for (const m of source.matchAll(/\(import!\s+\S+\s+"?([^\s()"]+)"?\s*\)/g)) {
+    const name = m[1];
+    for (const path of [`${dir}${name}`, `${dir}${name}.metta`]) {
+      try {
+        modules[name] = await io.readFile(path);
+        break;
+      } catch {
+        // try the next candidate
+      }
+    }
+  }
+  return modules;
+}
+
+/**
  * @example
  * const code = await mettaCommand(['prog.metta'], { stdout: console.log, stderr: console.error, readFile });
  */
@@ -29,7 +51,7 @@ export async function mettaCommand(args: string[], io: CliIo): Promise<number> {
     io.stderr(`cannot read ${file}: ${(e as Error).message}`);
     return 2;
   }
-  const runner = new MeTTa({ print: (line) => io.stdout(line) });
+  const runner = new MeTTa({ print: (line) => io.stdout(line), modules: await importedFiles(file, source, io) });
   try {
     for (const line of runner.run(source)) io.stdout(line);
     return 0;

@@ -4,7 +4,7 @@
  * prints it (`[3]`, `[]`, `["hi"]`). Like hyperon, the run stops after the first `!` whose
  * results contain an `Error`. Each run has a step budget, a deadline and a size limit.
  */
-import { type Atom, Kind, S, atomToString, expr, isError } from './atom.ts';
+import { type Atom, ExecError, Kind, S, atomToString, expr, isError } from './atom.ts';
 import { Budget, DEFAULT_LIMITS, type EvalContext, type Limits, LimitError, spaceAtomOf } from './context.ts';
 import { Machine, setEvaluatorPrinter } from './evaluator.ts';
 import { Interpreter, setPrinter } from './interpreter.ts';
@@ -221,7 +221,7 @@ export class MeTTa {
   /** @internal `import!` */
   loadModule(name: string, into: Space): void {
     const src = this.options.modules?.[name];
-    if (src === undefined) throw new LimitError('depth', `module not found: ${name}`);
+    if (src === undefined) throw new ExecError('runtime', `module not found: ${name}`);
     const p = new Parser(src, this.tokenizer);
     for (let a = p.next(); a !== undefined; a = p.next()) if (a !== S.exec) into.add(a);
   }

@@ -32,6 +32,12 @@ cli('the knowledge base file loads (it has no ! lines, so nothing is printed)', 
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stdout, '');
 });
+cli('import! loads a knowledge-base file beside the program', () => {
+  writeFileSync(join(dir, 'lib.metta'), '(= (level x) high)\n');
+  const r = metta('!(import! &self lib)\n!(level x)\n!(import! &self missing)\n');
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, '[()]\n[high]\n[(Error (import! GroundingSpace-top missing) module not found: missing)]\n');
+});
 cli('a parse error prints no results and exits non-zero', () => {
   const r = metta('!(+ 1 2)\n(');
   assert.is(r.code, 1);
