@@ -1,12 +1,14 @@
 /**
  * One `GET /health` server for the side-by-side HTTP benchmark, run in its own process:
- *   node --import tsx bench/http/health-server.ts <raw|hono|itty> <port>
- * All three do the same work per request (the real health checks and JSON); they differ only
- * in the framework. A line "cpu" on stdin answers with this process's CPU time in µs.
+ *   node --import tsx bench/http/health-server.ts <raw|hono|hono-bare|itty> <port>
+ * All do the same work per request (the real health checks and JSON); they differ only in the
+ * framework: `hono` is the full app (request ids, timing, body limit, auth, rate limit, errors),
+ * `hono-bare` a Hono app with the one route and nothing else. A line "cpu" on stdin answers with this process's CPU time in µs.
  */
 import { serve } from '@hono/node-server';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
+import { Hono } from 'hono';
 import { AutoRouter } from 'itty-router';
 import { createApp } from '../../src/app.ts';
 import { healthReport } from '../../src/http/system-routes.ts';
@@ -30,6 +32,10 @@ if (kind === 'raw') {
   }).listen(port, '127.0.0.1', ready);
 } else if (kind === 'hono') {
   serve({ fetch: createApp(deps).fetch, port, hostname: '127.0.0.1' }, ready);
+} else if (kind === 'hono-bare') {
+  const app = new Hono();
+  app.get('/health', (c) => c.json(healthReport(deps), 200, { 'x-request-id': `bare-${++counter}` }));
+  serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, ready);
 } else if (kind === 'itty') {
   const router = AutoRouter();
   router.get('/health', () => new Response(JSON.stringify(healthReport(deps)), { headers: { 'content-type': 'application/json', 'x-request-id': `itty-${++counter}` } }));

@@ -51,7 +51,7 @@ function autocannon(url: string, seconds: number): { requests: number; rps: numb
 }
 
 const wire: Record<string, { rps: number; cpuPerReq: number }> = {};
-for (const [i, kind] of ['raw', 'hono', 'itty'].entries()) {
+for (const [i, kind] of (process.env.BENCH_HTTP_KINDS ?? 'raw,hono,hono-bare,itty').split(',').entries()) {
   const port = 18700 + i;
   const server = await startServer(kind, port);
   try {
@@ -67,8 +67,9 @@ for (const [i, kind] of ['raw', 'hono', 'itty'].entries()) {
     server.child.kill('SIGKILL');
   }
 }
-recordFigure('over the wire / hono CPU per request ÷ raw node:http', wire.hono.cpuPerReq / wire.raw.cpuPerReq, 'x');
-recordFigure('over the wire / itty CPU per request ÷ raw node:http', wire.itty.cpuPerReq / wire.raw.cpuPerReq, 'x');
+for (const kind of Object.keys(wire)) {
+  if (kind !== 'raw' && wire.raw) recordFigure(`over the wire / ${kind} CPU per request ÷ raw node:http`, wire[kind].cpuPerReq / wire.raw.cpuPerReq, 'x');
+}
 
 const deps = await createServices({ env: { HEALTHSYNC_ADMIN_KEY: 'bench-admin-key-0123456789' }, backend: createMemoryBackend(), runtime: 'node' });
 const app = createApp(deps);

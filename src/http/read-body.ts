@@ -28,14 +28,18 @@ async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>, seen
 }
 
 /**
- * The whole body, or `null` as soon as it proves longer than `maxBytes` (the rest is drained,
- * never buffered).
+ * The whole body, or `null` as soon as it proves longer than `maxBytes`. The rest is drained
+ * (never buffered), or with `drain: false` cancelled, for a server that closes the connection.
  *
  * @example
  * const bytes = await readBodyWithin(request.body, 1024 * 1024);
  * if (bytes === null) return tooLarge();
  */
-export async function readBodyWithin(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | null> {
+export async function readBodyWithin(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  { drain = true }: { drain?: boolean } = {},
+): Promise<Uint8Array<ArrayBuffer> | null> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -44,7 +48,8 @@ export async function readBodyWithin(body: ReadableStream<Uint8Array>, maxBytes:
     if (done) break;
     size += value.length;
     if (size > maxBytes) {
-      await discardRest(reader, size);
+      if (drain) await discardRest(reader, size);
+      else await reader.cancel().catch(() => undefined);
       return null;
     }
     chunks.push(value);

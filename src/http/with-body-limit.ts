@@ -1,10 +1,12 @@
 /**
  * Refuses request bodies over `maxBytes` with 413 before a handler reads them, whether the size
- * is declared (`Content-Length`) or only discovered while streaming (chunked).
+ * is declared (`Content-Length`) or only discovered while reading (chunked). Requests without a
+ * body pay one header lookup: `c.req.raw.body` is touched only for chunked uploads, since on
+ * Node it makes the adapter build a full `Request`.
  */
 import type { MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../shared/errors.ts';
+import { readBodyWithin } from './read-body.ts';
 import type { AppEnv } from './types.ts';
 
 export interface BodyLimitOptions {
@@ -21,11 +23,23 @@ export interface BodyLimitOptions {
  * app.use(withBodyLimit(1024 * 1024, { closeConnection: true }));
  */
 export function withBodyLimit(maxBytes: number, { closeConnection = false }: BodyLimitOptions = {}): MiddlewareHandler<AppEnv> {
-  const headers = closeConnection ? { connection: 'close' } : undefined;
-  return bodyLimit({
-    maxSize: maxBytes,
-    onError: () => {
-      throw new AppError(413, 'payload_too_large', `request body exceeds the limit of ${maxBytes} bytes`, { headers });
-    },
-  });
+  const tooLarge = () =>
+    new AppError(413, 'payload_too_large', `request body exceeds the limit of ${maxBytes} bytes`, {
+      headers: closeConnection ? { connection: 'close' } : undefined,
+    });
+  return async function withBodyLimit(c, next) {
+    const method = c.req.method;
+    if (method === 'GET' || method === 'HEAD') return next();
+    const length = c.req.header('content-length');
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+      if (Number(length) > maxBytes) throw tooLarge();
+      return next();
+    }
+    const raw = c.req.raw;
+    if (!raw.body) return next();
+    const body = await readBodyWithin(raw.body, maxBytes, { drain: !closeConnection });
+    if (body === null) throw tooLarge();
+    c.req.raw = new Request(raw, { body });
+    return next();
+  };
 }
