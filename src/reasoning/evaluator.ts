@@ -948,4 +948,3 @@ function unpair(p: Atom): [Atom, Bindings] | undefined {
   return [p.items[0], g.g.v];
 }
 
-export type { AtomType };

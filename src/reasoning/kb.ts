@@ -93,9 +93,12 @@ export const ETHICS_KB: string = `; HealthSync Edge ethics knowledge base.
 ; Facts about a request. A lookup that finds nothing stays unreduced, so \`(== <lookup> True)\`
 ; is True when the fact is there and False otherwise.
 
-; (== (subtraction-atom ...) ()) would not evaluate its arguments: \`==\` is (-> $t $t Bool) and
-; the first argument's type, Expression, makes both Expression-typed. \`let\` evaluates it first.
-(= (member $x $list) (let $rest (subtraction-atom ($x) $list) (== $rest ())))
+; Taking $list away from ($x) leaves () exactly when $x is in $list. (Not (== (subtraction-atom
+; ...) ()): \`==\` is (-> $t $t Bool) and its first argument's type, Expression, would make both
+; arguments Expression-typed, so neither would be evaluated.)
+(= (member $x $list) (nothing-left (subtraction-atom ($x) $list)))
+(= (nothing-left ()) True)
+(= (nothing-left ($x)) False)
 
 ; One record per requested data type; these records are the decision's reasoning path:
 ;   (data-type <type> known True sensitivity <level> min-k <n> irb-required <Bool>

@@ -349,21 +349,32 @@ export class Space {
 
   private collectEquations(call: Atom, flat: { tokens: Tokens | undefined }, out: Atom[]): boolean {
     if (this.total > 0) {
-      const root = this.root;
-      if (root.un !== undefined && root.un.size > 0) return false;
-      const start = root.getEq(START);
-      if (start !== undefined) {
-        if (start.un !== undefined && start.un.size > 0) return false;
-        const eq = start.getEq(S.eq);
-        if (eq !== undefined && mayHaveEquation(eq, call)) {
-          flat.tokens ??= EQUATION_TOKENS.reset(call);
-          if (!new EquationWalk(flat.tokens).lhs(eq, 0, out)) return false;
-        }
+      const roots = this.equationRoots();
+      if (roots === undefined) return false;
+      const eq = roots.eq;
+      if (eq !== undefined && mayHaveEquation(eq, roots.start, call)) {
+        flat.tokens ??= EQUATION_TOKENS.reset(call);
+        if (!new EquationWalk(flat.tokens).lhs(eq, 0, out)) return false;
       }
     }
     for (const d of this.deps) if (!d.collectEquations(call, flat, out)) return false;
     return true;
   }
+
+  /** The trie nodes after `(=` and `(= (`, kept per version; undefined when a stored variable stands where `=` or a whole equation would. */
+  private equationRoots(): { eq: TNode | undefined; start: TNode | undefined } | undefined {
+    let r = this.eqRoots;
+    if (r === undefined || r.version !== this.version) {
+      const root = this.root;
+      const start = root.getEq(START);
+      const ok = (root.un === undefined || root.un.size === 0) && (start?.un === undefined || start.un.size === 0);
+      const eq = start?.getEq(S.eq);
+      r = { version: this.version, ok, eq, start: eq?.getEq(START) };
+      this.eqRoots = r;
+    }
+    return r.ok ? r : undefined;
+  }
+  private eqRoots: { version: number; ok: boolean; eq: TNode | undefined; start: TNode | undefined } | undefined;
 
   /** True when this space or a layer may declare a type for an expression (`(: (...) T)`). */
   mayTypeExpressions(): boolean {
@@ -376,10 +387,9 @@ export class Space {
 }
 
 /** False when no stored equation can match `call` by its head (checked before flattening it). */
-function mayHaveEquation(eq: TNode, call: Atom): boolean {
+function mayHaveEquation(eq: TNode, start: TNode | undefined, call: Atom): boolean {
   if (eq.un !== undefined && eq.un.size > 0) return true;
   if (call.kind !== Kind.Expr) return eq.getEq(exactKey(call)) !== undefined;
-  const start = eq.getEq(START);
   if (start === undefined) return false;
   if (call.items.length === 0 || (start.un !== undefined && start.un.size > 0)) return true;
   const head = call.items[0];
