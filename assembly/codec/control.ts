@@ -36,6 +36,7 @@ export const D_KEY_COUNT: u32 = 13;
 export const D_FIELDS: u32 = 14; // ptr: COUNT * FIELD_WORDS i32
 export const D_TIMES: u32 = 15; // ptr: COUNT f64 timestamps (0 where absent)
 export const D_ID_TEXT_BYTES: u32 = 16;
+export const D_RECORDS: u32 = 17; // ptr: the first record (payloads lie between it and the tables)
 
 export const CONTROL_WORDS: u32 = 32;
 

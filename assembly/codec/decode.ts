@@ -46,6 +46,7 @@ import {
   D_SHAPES,
   D_STARTS,
   D_STRINGS,
+  D_RECORDS,
   D_TEXT,
   D_TEXT_BYTES,
   D_TIMES,
@@ -460,6 +461,7 @@ function readBody(ctl: usize, kind: u32): void {
   top = keys + (keyCount << 2);
 
   // Records.
+  const recordsAt = pos;
   let fields: usize = 0;
   let times: usize = 0;
   let textCopy: usize = 0;
@@ -559,6 +561,7 @@ function readBody(ctl: usize, kind: u32): void {
   setWord(ctl, D_STRINGS, <i32>stringCount);
   setWord(ctl, D_SHAPES, <i32>shapeCount);
   setWord(ctl, D_TEXT, <i32>textCopy);
+  setWord(ctl, D_RECORDS, <i32>recordsAt);
   setWord(ctl, D_TEXT_BYTES, <i32>textBytes);
   setWord(ctl, D_STARTS, <i32>starts);
   setWord(ctl, D_SHAPE_INDEX, <i32>shapeIndex);

@@ -11,6 +11,7 @@ import { Packr } from 'msgpackr';
 import { isDeepStrictEqual } from 'node:util';
 import {
   decodeBatch,
+  decodeBatchArray,
   decodeBatchReference,
   decodeMessage,
   decodeMessageReference,
@@ -54,7 +55,7 @@ function packr(name: string, p: Packr | CborEncoder): Contender {
 const OURS: Contender = {
   name: 'HealthSync frame (WASM)',
   encode: encodeBatch,
-  decode: (b) => decodeBatch(b as Uint8Array).toArray(),
+  decode: (b) => decodeBatchArray(b as Uint8Array),
   encodeOne: encodeMessage,
   decodeOne: (b) => decodeMessage(b as Uint8Array),
 };
@@ -116,6 +117,8 @@ group(`${N}-message batch, full decode`, () => {
       const bytes = c.encode(BATCH);
       bench(c.name, () => do_not_optimize(c.decode(bytes)));
     }
+    const frame = encodeBatch(BATCH);
+    bench('HealthSync decodeBatch(...).toArray() (lazy views, then all)', () => do_not_optimize(decodeBatch(frame).toArray()));
   });
 });
 
@@ -163,7 +166,7 @@ group(`payload encoding choice: ${N} payloads alone, encode + decode`, () => {
     bench('MessagePack (msgpackr shared structures)', () => {
       for (const p of PAYLOADS) do_not_optimize(payloadRecords.unpack(payloadRecords.pack(p)));
     });
-    bench('whole HealthSync batch, envelopes included (WASM)', () => do_not_optimize(decodeBatch(encodeBatch(BATCH)).toArray()));
+    bench('whole HealthSync batch, envelopes included (WASM)', () => do_not_optimize(decodeBatchArray(encodeBatch(BATCH))));
   });
 });
 

@@ -360,7 +360,10 @@ export class MessageBatch implements Iterable<MessageView> {
   }
 }
 
-/** Reads message 0 of `tables` at once (for tables that view WASM memory). */
-export function readMessage(tables: FrameTables): WireMessage {
-  return new FrameReader(tables).message(0);
+/** Reads every message of `tables` at once (for tables that view WASM memory). */
+export function readMessages(tables: FrameTables): WireMessage[] {
+  const r = new FrameReader(tables);
+  const out = new Array<WireMessage>(tables.count);
+  for (let i = 0; i < tables.count; i++) out[i] = r.message(i);
+  return out;
 }

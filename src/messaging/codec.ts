@@ -9,7 +9,7 @@
  * use the array itself, or `slice()` it before handing its `.buffer` to anything.
  */
 import { KIND_BATCH, KIND_MESSAGE, type WireMessage } from './codec-format.ts';
-import { MessageBatch, readMessage } from './codec-batch.ts';
+import { MessageBatch, readMessages } from './codec-batch.ts';
 import { decodeFrameWasm, encodeFrameWasm } from './codec-wasm.ts';
 
 /**
@@ -33,7 +33,7 @@ export function encodeMessage(message: WireMessage): Uint8Array {
  * const message = decodeMessage(bytes); // throws FrameError on anything but a valid frame
  */
 export function decodeMessage(bytes: Uint8Array): WireMessage {
-  return readMessage(decodeFrameWasm(bytes, KIND_MESSAGE, 'direct'));
+  return readMessages(decodeFrameWasm(bytes, KIND_MESSAGE, 'direct'))[0];
 }
 
 /**
@@ -58,6 +58,17 @@ export function encodeBatch(messages: readonly WireMessage[]): Uint8Array {
  */
 export function decodeBatch(bytes: Uint8Array): MessageBatch {
   return new MessageBatch(decodeFrameWasm(bytes, KIND_BATCH, 'copy'));
+}
+
+/**
+ * Validates a whole batch frame, then decodes every message into a plain object, reading the
+ * tables in place (no copy, unlike the lazy `decodeBatch`): the fastest full decode.
+ *
+ * @example
+ * for (const message of decodeBatchArray(bytes)) await processor.sendMessage(message);
+ */
+export function decodeBatchArray(bytes: Uint8Array): WireMessage[] {
+  return readMessages(decodeFrameWasm(bytes, KIND_BATCH, 'direct'));
 }
 
 /**

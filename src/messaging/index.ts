@@ -24,7 +24,7 @@ export { NOOP_METER, type MessageMeter } from './meter.ts';
 export { MAX_NAME_LENGTH, MAX_TIMEOUT_MS, normalizeMessage } from './validate.ts';
 export { createStorageJournal, MESSAGING_MIGRATIONS, type FrameDecoder, type JournalDatabase } from './storage-journal.ts';
 export { createMonitorMeter, MESSAGE_ERRORS_METRIC, MESSAGE_LATENCY_METRIC, type MonitorMeterOptions } from './meter.ts';
-export { decodeBatch, decodeMessage, encodeBatch, encodeMessage, validateBatch } from './codec.ts';
+export { decodeBatch, decodeBatchArray, decodeMessage, encodeBatch, encodeMessage, validateBatch } from './codec.ts';
 export { MessageBatch, MessageView } from './codec-batch.ts';
 export { FRAME_CONTENT_TYPE, MAX_BATCH_MESSAGES, MAX_FRAME_BYTES, type WireMessage } from './codec-format.ts';
 export { decodeBatchReference, decodeMessageReference, encodeBatchReference, encodeMessageReference } from './codec-reference.ts';
