@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import {
   FrameError,
   decodeBatch,
+  decodeBatchArray,
   decodeBatchReference,
   decodeMessage,
   decodeMessageReference,
@@ -50,6 +51,7 @@ function check(bytes: Uint8Array, label: string): Verdict {
   const wasm = verdict(() => (batch ? decodeBatch(bytes).toArray() : [decodeMessage(bytes)]));
   const ref = verdict(() => (batch ? decodeBatchReference(bytes) : [decodeMessageReference(bytes)]));
   assert.equal(wasm, ref, label);
+  if (batch) assert.equal(verdict(() => decodeBatchArray(bytes)), wasm, label);
   if (batch) {
     let count: number | string;
     try {

@@ -10,6 +10,7 @@ import {
   MessagePriority,
   ValidationError,
   decodeBatch,
+  decodeBatchArray,
   decodeBatchReference,
   decodeMessage,
   decodeMessageReference,
@@ -68,6 +69,7 @@ RoundTrip('any batch survives encodeBatch/decodeBatch, byte for byte equal to th
       assert.equal(hex(bytes), hex(encodeBatchReference(ms)));
       const expected = ms.map((m) => ({ ...m, payload: asJson(m.payload) }));
       assert.equal(decodeBatch(bytes).toArray(), expected);
+      assert.equal(decodeBatchArray(bytes), expected);
       assert.equal(decodeBatchReference(bytes), expected);
       assert.is(validateBatch(bytes), ms.length);
     }),
