@@ -14,7 +14,7 @@ import {
 import {
   R_CLASSES, R_MIN_OK_SIZE, R_OK_CLASSES, R_PENALTY, R_SUM_SQ, R_SUM_SQ_OK, R_SUPPRESSED, setResult,
 } from './results';
-import { ERR_BAD_ARGUMENT, ERR_OUT_OF_MEMORY } from '../shared/status';
+import { ERR_BAD_ARGUMENT, ERR_OUT_OF_MEMORY, ERR_OUT_OF_RANGE } from '../shared/status';
 
 /** Per attribute: the current transformation's code column, its width flag and its radix. */
 const LEVEL_COL: usize = memory.data(64 * 4, 16);
@@ -43,6 +43,20 @@ export let classOrder: usize = 0;
 export let classOk: usize = 0;
 export let nClasses: i32 = 0;
 
+// The tuples checks run over: the distinct tuples (base), or a roll-up view of them — the classes
+// of a transformation M, each one tuple (its first member's leaves) weighted by its rows. Any
+// transformation at or above M groups the view exactly as it groups the base, in fewer steps.
+let activeCount: i32 = 0;
+let activeWeight: usize = 0;
+let activeLevelCol: usize = 0;
+let activeLevelWide: usize = 0;
+const ACTIVE_LEAF: usize = memory.data(64 * 4, 16);
+let viewActive = false;
+const VIEW_MEET: usize = memory.data(64 * 4, 16);
+let viewWeight: usize = 0;
+let viewLevelCol: usize = 0;
+const VIEW_LEAF: usize = memory.data(64 * 4, 16);
+
 @inline function setU32(table: usize, i: i32, v: u32): void {
   store<u32>(table + (<usize>i << 2), v);
 }
@@ -68,6 +82,23 @@ export function prepareGroupify(): i32 {
     keyBuf == 0 || slots == 0 || direct == 0 || classSlot == 0 || tupleClass == 0 ||
     classCount == 0 || classRep == 0 || classTuples == 0 || classStart == 0 || classOrder == 0 || classOk == 0
   ) return ERR_OUT_OF_MEMORY;
+  // Roll-up view buffers: weights, leaves and every level column, like the base.
+  viewWeight = arenaAlloc(d << 2);
+  let columns = 0;
+  for (let q = 0; q < nQi; q++) {
+    const leaves = arenaAlloc(d << 2);
+    if (leaves == 0) return ERR_OUT_OF_MEMORY;
+    setU32(VIEW_LEAF, q, <u32>leaves);
+    columns += <i32>getU32(QI_LEVELS, q);
+  }
+  viewLevelCol = arenaAlloc(<usize>columns << 2);
+  if (viewWeight == 0 || viewLevelCol == 0) return ERR_OUT_OF_MEMORY;
+  for (let i = 0; i < columns; i++) {
+    const col = arenaAlloc(d << (load<u8>(levelWide + <usize>i) != 0 ? 2 : 1));
+    if (col == 0) return ERR_OUT_OF_MEMORY;
+    setU32(viewLevelCol, i, <u32>col);
+  }
+  useBase();
   return prepareModels();
 }
 
@@ -147,7 +178,7 @@ function countDirect32(d: i32): i32 {
       newClass(cls, t);
     }
     setU32(tupleClass, t, cls);
-    setU32(classCount, cls, getU32(classCount, cls) + getU32(tupleWeight, t));
+    setU32(classCount, cls, getU32(classCount, cls) + getU32(activeWeight, t));
   }
   for (let j = 0; j < c; j++) store<u32>(direct + (<usize>load<u32>(keyBuf + (<usize>getU32(classRep, j) << 2)) << 2), 0);
   return c;
@@ -180,7 +211,7 @@ function countHashed32(d: i32): i32 {
       i = (i + 1) & mask;
     }
     setU32(tupleClass, t, cls);
-    setU32(classCount, cls, getU32(classCount, cls) + getU32(tupleWeight, t));
+    setU32(classCount, cls, getU32(classCount, cls) + getU32(activeWeight, t));
   }
   for (let j = 0; j < c; j++) store<u32>(slots + (<usize>getU32(classSlot, j) << 3), 0, 4);
   return c;
@@ -220,21 +251,25 @@ function countHashed(d: i32, exact: bool): i32 {
       i = (i + 1) & mask;
     }
     setU32(tupleClass, t, cls);
-    setU32(classCount, cls, getU32(classCount, cls) + getU32(tupleWeight, t));
+    setU32(classCount, cls, getU32(classCount, cls) + getU32(activeWeight, t));
   }
   for (let j = 0; j < c; j++) store<u32>(slots + (<usize>getU32(classSlot, j) << 4), 0, 8);
   return c;
 }
 
-/**
- * Groups the distinct tuples under the transformation `levels` (u32[nQi]) and judges every class.
- * A class is kept when it has at least `k` rows and satisfies every model; the transformation is
- * anonymous when at most `maxSuppressed` rows fall in other classes. With `wantPenalty`, the
- * per-attribute Loss penalty of the suppressed rows is summed too. Returns 1 (anonymous),
- * 0 (not anonymous) or a negative status.
- */
-export function checkNode(levels: usize, k: u32, maxSuppressed: f64, wantPenalty: bool): i32 {
-  const d = nTuples;
+/** Points the checks at the distinct tuples. */
+export function useBase(): void {
+  activeCount = nTuples;
+  activeWeight = tupleWeight;
+  activeLevelCol = levelCol;
+  activeLevelWide = levelWide;
+  for (let q = 0; q < nQi; q++) setU32(ACTIVE_LEAF, q, getU32(QI_TUPLE, q));
+  viewActive = false;
+}
+
+/** Classes of the active tuples under `levels`: fills tupleClass, classCount, classRep. */
+function group(levels: usize): i32 {
+  const d = activeCount;
   if (nQi == 0) return ERR_BAD_ARGUMENT;
   // Per-attribute columns and mixed-radix strides; exact keys when the product fits 64 bits.
   let bits: f64 = 0;
@@ -243,8 +278,8 @@ export function checkNode(levels: usize, k: u32, maxSuppressed: f64, wantPenalty
     const level = getU32(levels, q);
     if (level >= getU32(QI_LEVELS, q)) return ERR_BAD_ARGUMENT;
     const at = <i32>(getU32(QI_LEVEL_BASE, q) + level);
-    setU32(LEVEL_COL, q, getU32(levelCol, at));
-    store<u8>(LEVEL_WIDE + <usize>q, load<u8>(levelWide + <usize>at));
+    setU32(LEVEL_COL, q, getU32(activeLevelCol, at));
+    store<u8>(LEVEL_WIDE + <usize>q, load<u8>(activeLevelWide + <usize>at));
     const card = getU32(getU32(QI_CARD, q), <i32>level);
     store<u64>(RADIX + (<usize>q << 3), radix);
     radix *= <u64>card;
@@ -268,7 +303,60 @@ export function checkNode(levels: usize, k: u32, maxSuppressed: f64, wantPenalty
     c = countHashed(d, exact);
   }
   nClasses = c;
+  return c;
+}
 
+/**
+ * Rolls the distinct tuples up to the transformation `levels` (u32[nQi]): later checks at or
+ * above it run over its classes. Only without models (they need every tuple's sensitive value).
+ * Returns the view's size or a negative status.
+ */
+export function rollUp(levels: usize): i32 {
+  if (MODEL_COUNT > 0) return ERR_BAD_ARGUMENT;
+  useBase();
+  const c = group(levels);
+  if (c < 0) return c;
+  for (let j = 0; j < c; j++) setU32(viewWeight, j, getU32(classCount, j));
+  for (let q = 0; q < nQi; q++) {
+    const level = getU32(levels, q);
+    setU32(VIEW_MEET, q, level);
+    const leaves = getU32(QI_TUPLE, q);
+    const viewLeaves = getU32(VIEW_LEAF, q);
+    for (let j = 0; j < c; j++) setU32(viewLeaves, j, getU32(leaves, <i32>getU32(classRep, j)));
+    const levelsOf = <i32>getU32(QI_LEVELS, q);
+    for (let l = <i32>level; l < levelsOf; l++) {
+      const at = <i32>getU32(QI_LEVEL_BASE, q) + l;
+      const src = <usize>getU32(levelCol, at);
+      const dst = <usize>getU32(viewLevelCol, at);
+      if (load<u8>(levelWide + <usize>at) != 0) {
+        for (let j = 0; j < c; j++) store<u32>(dst + (<usize>j << 2), load<u32>(src + (<usize>getU32(classRep, j) << 2)));
+      } else {
+        for (let j = 0; j < c; j++) store<u16>(dst + (<usize>j << 1), load<u16>(src + (<usize>getU32(classRep, j) << 1)));
+      }
+    }
+  }
+  activeCount = c;
+  activeWeight = viewWeight;
+  activeLevelCol = viewLevelCol;
+  for (let q = 0; q < nQi; q++) setU32(ACTIVE_LEAF, q, getU32(VIEW_LEAF, q));
+  viewActive = true;
+  return c;
+}
+
+/**
+ * Groups the distinct tuples under the transformation `levels` (u32[nQi]) and judges every class.
+ * A class is kept when it has at least `k` rows and satisfies every model; the transformation is
+ * anonymous when at most `maxSuppressed` rows fall in other classes. With `wantPenalty`, the
+ * per-attribute Loss penalty of the suppressed rows is summed too. Returns 1 (anonymous),
+ * 0 (not anonymous) or a negative status.
+ */
+export function checkNode(levels: usize, k: u32, maxSuppressed: f64, wantPenalty: bool): i32 {
+  if (viewActive) {
+    for (let q = 0; q < nQi; q++) if (getU32(levels, q) < getU32(VIEW_MEET, q)) return ERR_OUT_OF_RANGE;
+  }
+  const c = group(levels);
+  if (c < 0) return c;
+  const d = activeCount;
   // Tuples grouped by class (counting sort, stable in tuple order) when models look inside classes.
   if (MODEL_COUNT > 0) {
     for (let j = 0; j < c; j++) setU32(classTuples, j, 0);
@@ -331,7 +419,7 @@ export function checkNode(levels: usize, k: u32, maxSuppressed: f64, wantPenalty
       for (let q = 0; q < nQi; q++) {
         const leafCount = getU32(QI_LEAF_COUNT, q);
         const cover = getU32(QI_COVER, q) + ((getU32(levels, q) * leafCount) << 2);
-        const col = getU32(QI_TUPLE, q);
+        const col = getU32(ACTIVE_LEAF, q);
         let pen: f64 = 0;
         for (let j = 0; j < c; j++) {
           if (load<u8>(classOk + <usize>j) != 0) continue;

@@ -4,7 +4,7 @@
 // memory, so JS rebuilds its typed-array views after it.
 
 import { arenaAlloc, arenaReset, arenaUsed } from './arena';
-import { checkNode as check, classCount, classOk, classRep, nClasses, prepareGroupify, tupleClass } from './groupify';
+import { checkNode as check, classCount, classOk, classRep, nClasses, prepareGroupify, rollUp as roll, tupleClass, useBase } from './groupify';
 import { setModels as storeModels } from './models';
 import { mondrianBounds, mondrianPrepare as prepareMondrian, mondrianRows, mondrianRun as runMondrian, mondrianStats } from './mondrian';
 import { RESULTS } from './results';
@@ -38,6 +38,19 @@ export function setModels(ptr: u32, count: i32): i32 {
 /** Checks the transformation at `levelsPtr` (u32 per quasi-identifier): 1 anonymous, 0 not, or a negative status. */
 export function checkNode(levelsPtr: u32, k: u32, maxSuppressed: f64, wantPenalty: i32): i32 {
   return check(<usize>levelsPtr, k, maxSuppressed, wantPenalty != 0);
+}
+
+/**
+ * Rolls the table up to the transformation at `levelsPtr`: later checks at or above it run over
+ * its classes. Returns the number of classes, or a negative status (refused with models).
+ */
+export function rollUp(levelsPtr: u32): i32 {
+  return roll(<usize>levelsPtr);
+}
+
+/** Checks run over the distinct tuples again. */
+export function clearRollUp(): void {
+  useBase();
 }
 
 export function resultsPtr(): i32 {

@@ -10,7 +10,7 @@ import { runMondrian } from './mondrian.ts';
 import { createCryptoRandom, createSeededRandom, permutation } from './random.ts';
 import { createReferenceLatticeEngine, createReferenceMondrianEngine } from './reference.ts';
 import { engineInput, prepareTable, type PreparedTable } from './table.ts';
-import type { AnonymizeConfig, AnonymizeReport, AnonymizeResult, Cell, Dataset, ModelAchievement } from './types.ts';
+import type { AnonymizeConfig, AnonymizeReport, AnonymizeResult, Cell, DatasetInput, ModelAchievement } from './types.ts';
 import { createWasmLatticeEngine, createWasmMondrianEngine } from './wasm.ts';
 import { ValidationError } from '../shared/errors.ts';
 
@@ -28,7 +28,7 @@ const now = (): number => performance.now();
  * });
  * report.transformation; // e.g. [2, 3]
  */
-export function anonymize(dataset: Dataset | string, config: AnonymizeConfig): AnonymizeResult {
+export function anonymize(dataset: DatasetInput, config: AnonymizeConfig): AnonymizeResult {
   const t0 = now();
   const table = prepareTable(dataset, config);
   const algorithm = config.algorithm ?? 'optimal';
@@ -55,7 +55,8 @@ export function anonymize(dataset: Dataset | string, config: AnonymizeConfig): A
   const t1 = now();
   const monotone = table.maxSuppressed === 0 || table.engineModels.every((m) => m.type === 1);
   const heights = table.quasi.map((q) => q.encoded.levels - 1);
-  const found = searchOptimal(engine, heights, metric, { k: table.k, maxSuppressed: table.maxSuppressed, monotone });
+  const cards = table.quasi.map((q) => q.encoded.card);
+  const found = searchOptimal(engine, heights, metric, { k: table.k, maxSuppressed: table.maxSuppressed, monotone, cards });
   const t2 = now();
 
   const kept = engine.rowsKept();

@@ -57,8 +57,16 @@ export interface LatticeEngine {
    * anonymous when at most `maxSuppressed` rows are suppressed.
    */
   check(levels: ArrayLike<number>, k: number, maxSuppressed: number, wantPenalty: boolean): CheckResult;
-  /** After a check: 1 for each row that is kept, 0 for each suppressed row. */
+  /** After a check over the whole table (no roll-up): 1 for each row that is kept, 0 for each suppressed row. */
   rowsKept(): Uint8Array;
+  /**
+   * Optional: groups the table once under `levels`, so later checks at or above it run over its
+   * classes (a check below it goes back to the whole table). Returns the number of classes, or
+   * -1 when the engine cannot (e.g. with privacy models).
+   */
+  rollUp?(levels: ArrayLike<number>): number;
+  /** Optional: checks run over the whole table again. */
+  clearRollUp?(): void;
 }
 
 /** Mondrian's partitions. */

@@ -16,6 +16,6 @@ export { createPseudonymizer, pseudonymize, type PseudonymizeOptions, type Pseud
 export { RESTRICTED_ZIP3, safeHarbor, type SafeHarborOptions, type SafeHarborReport, type SafeHarborResult, type SafeHarborRole } from './safe-harbor.ts';
 export { verify, type VerifyReport } from './verify.ts';
 export type {
-  AnonymizeConfig, AnonymizeReport, AnonymizeResult, Cell, Dataset, DateLevel, HierarchySpec, MetricName,
+  AnonymizeConfig, AnonymizeReport, AnonymizeResult, Cell, Dataset, DatasetInput, DatasetRecord, DateLevel, HierarchySpec, MetricName,
   ModelAchievement, PrivacyModel, TreeSpec,
 } from './types.ts';

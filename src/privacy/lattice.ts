@@ -20,12 +20,19 @@ import type { Metric } from './metrics.ts';
 
 /** Largest lattice the optimal search accepts. */
 export const MAX_LATTICE = 1 << 21;
+/** Candidates checked over one roll-up, chosen among this many next ones. */
+const ROLL_UP_BATCH = 8;
+const ROLL_UP_WINDOW = 48;
+/** Levels (summed over attributes) a roll-up's meet may lie below its anchor. */
+const ROLL_UP_DISTANCE = 2;
 
 export interface SearchOptions {
   k: number;
   maxSuppressed: number;
   /** Anonymity is monotone in generalization for these models and this suppression limit. */
   monotone: boolean;
+  /** `cards[a][level]`: distinct labels per level; lets the search pick roll-ups that pay off. */
+  cards?: ArrayLike<number>[];
 }
 
 export interface SearchResult {
@@ -172,9 +179,48 @@ export function searchOptimal(engine: LatticeEngine, heights: number[], metric: 
     // Highest bound first: a failed check there tags the largest down-set. The order only
     // steers which nodes get checked (bounds and tags decide correctness), so buckets suffice.
     bucketOrder(order, bound, true);
+    const open = (id: number): boolean => tag[id] !== NOT_ANONYMOUS && Number.isNaN(score[id]) && canWin(id);
+    // Roll-up: candidates close to an anchor in the lattice are checked over the classes of their
+    // meet, which the engine groups once. From the next anchor, later candidates in a window join
+    // while the meet stays within a few levels of the anchor; a meet with nearly as many classes
+    // as tuples is dropped again.
+    let rollUp = engine.rollUp !== undefined;
+    const meet = new Int32Array(d);
+    const trial = new Int32Array(d);
+    const anchor = new Int32Array(d);
+    const batch: number[] = [];
+    const levelOf = (id: number, a: number): number => Math.floor(id / stride[a]) % (heights[a] + 1);
     for (let i = 0; i < size; i++) {
       const id = order[i];
-      if (tag[id] === NOT_ANONYMOUS || !Number.isNaN(score[id]) || !canWin(id)) continue;
+      if (!open(id)) continue;
+      if (rollUp) {
+        for (let a = 0; a < d; a++) anchor[a] = meet[a] = levelOf(id, a);
+        batch.length = 0;
+        batch.push(id);
+        for (let j = i + 1, seen = 0; j < size && seen < ROLL_UP_WINDOW && batch.length < ROLL_UP_BATCH; j++) {
+          const x = order[j];
+          if (!open(x)) continue;
+          seen++;
+          let lowered = 0;
+          for (let a = 0; a < d; a++) {
+            trial[a] = Math.min(meet[a], levelOf(x, a));
+            lowered += anchor[a] - trial[a];
+          }
+          if (lowered <= ROLL_UP_DISTANCE) {
+            meet.set(trial);
+            batch.push(x);
+          }
+        }
+        if (batch.length >= 3) {
+          const classes = (engine.rollUp as (levels: ArrayLike<number>) => number)(meet);
+          if (classes < 0) rollUp = false;
+          else if (classes > engine.tuples * 0.75) engine.clearRollUp?.();
+          else {
+            for (const x of batch) if (open(x) && !Number.isNaN(evaluate(x)) && !noSuppression) descend(x);
+            continue;
+          }
+        }
+      }
       // Anonymous with suppression: its children may score better still.
       if (!Number.isNaN(evaluate(id)) && !noSuppression) descend(id);
     }
@@ -188,6 +234,7 @@ export function searchOptimal(engine: LatticeEngine, heights: number[], metric: 
   if (best < 0) throw noSolution(options);
 
   const chosen = Array.from(decode(best));
+  engine.clearRollUp?.();
   const result = engine.check(chosen, k, maxSuppressed, true);
   checked++;
   return { levels: chosen, score: bestScore, result, latticeSize: size, checked };

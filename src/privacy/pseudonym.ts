@@ -8,7 +8,7 @@
 import { ValidationError } from '../shared/errors.ts';
 import { isMissing, showValue } from './hierarchy.ts';
 import { readDataset } from './table.ts';
-import type { Dataset } from './types.ts';
+import type { DatasetInput } from './types.ts';
 
 const SALT = new TextEncoder().encode('healthsync-edge/pseudonym/v1');
 const MIN_SECRET_BYTES = 16;
@@ -75,7 +75,7 @@ export interface PseudonymizeOptions {
  * @example
  * const out = await pseudonymize(dataset, { columns: ['mrn'], secret, study: 'study-42' });
  */
-export async function pseudonymize(dataset: Dataset | string, options: PseudonymizeOptions): Promise<{ columns: string[]; rows: string[][] }> {
+export async function pseudonymize(dataset: DatasetInput, options: PseudonymizeOptions): Promise<{ columns: string[]; rows: string[][] }> {
   const data = readDataset(dataset);
   if (!Array.isArray(options.columns) || options.columns.length === 0) throw new ValidationError('columns must list at least one column', 'columns');
   const targets = options.columns.map((c, j) => {

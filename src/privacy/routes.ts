@@ -22,7 +22,7 @@ import { createPrivacyBudget, type PrivacyBudget } from './budget.ts';
 import { noisyCount, noisyHistogram, noisyMean, noisySum } from './dp.ts';
 import { pseudonymize } from './pseudonym.ts';
 import { safeHarbor, type SafeHarborOptions } from './safe-harbor.ts';
-import type { AnonymizeConfig, Dataset } from './types.ts';
+import type { AnonymizeConfig, DatasetInput } from './types.ts';
 import { verify } from './verify.ts';
 
 export interface PrivacyRoutesOptions {
@@ -31,10 +31,12 @@ export interface PrivacyRoutesOptions {
   budget?: PrivacyBudget;
 }
 
-const DatasetSchema = z.strictObject({
-  columns: z.array(z.string()),
-  rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))),
-});
+const CellSchema = z.union([z.string(), z.number(), z.null()]);
+/** `{columns, rows}` or JSON records. */
+const DatasetSchema = z.union([
+  z.strictObject({ columns: z.array(z.string()), rows: z.array(z.array(CellSchema)) }),
+  z.array(z.record(z.string(), CellSchema)),
+]);
 const ConfigSchema = z.record(z.string(), z.unknown());
 const Study = z.string().trim().min(1).max(200);
 
@@ -72,7 +74,7 @@ const AggregateBody = z.strictObject({
 
 const LimitBody = z.strictObject({ epsilon: z.number(), delta: z.number() });
 
-function datasetOf(body: { dataset?: Dataset; csv?: string }): Dataset | string {
+function datasetOf(body: { dataset?: DatasetInput; csv?: string }): DatasetInput {
   if (body.dataset && body.csv !== undefined) throw new ValidationError('send either dataset or csv, not both', 'dataset');
   if (body.dataset) return body.dataset;
   if (body.csv !== undefined) return body.csv;
@@ -108,7 +110,7 @@ export function createPrivacyRoutes(deps: Pick<AppDeps, 'db'>, options: PrivacyR
 
   app.post('/privacy/anonymize', producers, async (c) => {
     const body = await readAnonymizeRequest(c);
-    let dataset: Dataset | string = datasetOf(body);
+    let dataset: DatasetInput = datasetOf(body);
     let config = body.config as unknown as AnonymizeConfig;
     if (body.safeHarbor) {
       const sh = safeHarbor(dataset, body.safeHarbor === true ? {} : (body.safeHarbor as SafeHarborOptions));
@@ -130,7 +132,7 @@ export function createPrivacyRoutes(deps: Pick<AppDeps, 'db'>, options: PrivacyR
 
   app.post('/privacy/verify', producers, async (c) => {
     const body = await readJson(c, VerifyBody);
-    return c.json(verify(body.input as Dataset | string, body.output as Dataset | string, body.config as unknown as AnonymizeConfig));
+    return c.json(verify(body.input as DatasetInput, body.output as DatasetInput, body.config as unknown as AnonymizeConfig));
   });
 
   app.post('/privacy/aggregate', readers, async (c) => {

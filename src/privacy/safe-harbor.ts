@@ -10,7 +10,7 @@
 import { ValidationError } from '../shared/errors.ts';
 import { AGE_MAX, isIsoDate, isMissing, showValue } from './hierarchy.ts';
 import { readDataset } from './table.ts';
-import type { Cell, Dataset } from './types.ts';
+import type { Cell, DatasetInput } from './types.ts';
 
 /** Three-digit ZIP areas with 20,000 or fewer people (2000 Census), per HHS guidance. */
 export const RESTRICTED_ZIP3 = ['036', '059', '063', '102', '203', '556', '692', '790', '821', '823', '830', '831', '878', '879', '884', '890', '893'];
@@ -153,7 +153,7 @@ function redact(text: string): { text: string; count: number } {
  * );
  * rows[0]; // ['000', '<=1935', '90+']
  */
-export function safeHarbor(dataset: Dataset | string, options: SafeHarborOptions = {}): SafeHarborResult {
+export function safeHarbor(dataset: DatasetInput, options: SafeHarborOptions = {}): SafeHarborResult {
   const data = readDataset(dataset);
   const referenceYear = options.referenceYear ?? new Date().getUTCFullYear();
   if (!Number.isInteger(referenceYear)) throw new ValidationError('referenceYear must be a whole year', 'referenceYear');

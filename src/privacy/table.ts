@@ -11,7 +11,7 @@ import {
   type EngineInput, type EngineModel,
 } from './engine.ts';
 import { bindHierarchy, encodeHierarchy, isMissing, showValue, type BoundHierarchy, type EncodedHierarchy } from './hierarchy.ts';
-import type { AnonymizeConfig, Cell, Dataset, MetricName, PrivacyModel } from './types.ts';
+import type { AnonymizeConfig, Cell, Dataset, DatasetInput, MetricName, PrivacyModel } from './types.ts';
 
 export interface PreparedQuasi {
   column: string;
@@ -56,8 +56,8 @@ const invalid = (message: string, field: string): never => {
  * @example
  * readDataset('age,sex\n34,F\n').rows; // [['34', 'F']]
  */
-export function readDataset(dataset: Dataset | string): Dataset {
-  const data = typeof dataset === 'string' ? parseCsvDataset(dataset) : dataset;
+export function readDataset(dataset: DatasetInput): Dataset {
+  const data = typeof dataset === 'string' ? parseCsvDataset(dataset) : Array.isArray(dataset) ? fromRecords(dataset) : dataset;
   if (data === null || typeof data !== 'object' || !Array.isArray(data.columns) || !Array.isArray(data.rows)) {
     invalid('dataset must be {columns: string[], rows: (string|number)[][]} or CSV text', 'dataset');
   }
@@ -84,6 +84,27 @@ export function readDataset(dataset: Dataset | string): Dataset {
   return data;
 }
 
+/** JSON records (objects with the same keys) to columns and rows. */
+function fromRecords(records: Record<string, Cell>[]): Dataset {
+  if (records.length === 0) invalid('the dataset has no rows', 'rows');
+  const first = records[0];
+  if (first === null || typeof first !== 'object' || Array.isArray(first)) invalid('row 1 is not a record (an object of column values)', 'rows');
+  const columns = Object.keys(first);
+  const rows = records.map((record, r) => {
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) invalid(`row ${r + 1} is not a record`, 'rows');
+    const keys = Object.keys(record);
+    if (keys.length !== columns.length) {
+      const missing = columns.find((c) => !(c in record));
+      invalid(missing ? `row ${r + 1} has no value for column ${showValue(missing)}` : `row ${r + 1} has a column the first row lacks`, 'rows');
+    }
+    return columns.map((c) => {
+      if (!(c in record)) invalid(`row ${r + 1} has no value for column ${showValue(c)}`, 'rows');
+      return record[c];
+    });
+  });
+  return { columns, rows };
+}
+
 function columnIndex(columns: string[], name: unknown, field: string): number {
   if (typeof name !== 'string') return invalid(`${field} must name a column`, field);
   const i = columns.indexOf(name);
@@ -101,7 +122,7 @@ function isPositiveInteger(v: unknown): v is number {
  * @example
  * const table = prepareTable(dataset, { quasiIdentifiers: { age: { type: 'age' } }, k: 5 });
  */
-export function prepareTable(dataset: Dataset | string, config: AnonymizeConfig): PreparedTable {
+export function prepareTable(dataset: DatasetInput, config: AnonymizeConfig): PreparedTable {
   const data = readDataset(dataset);
   if (config === null || typeof config !== 'object') return invalid('config must be an object', 'config');
   const { columns, rows } = data;

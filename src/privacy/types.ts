@@ -12,6 +12,12 @@ export interface Dataset {
   rows: Cell[][];
 }
 
+/** One row as a JSON record (every record has the same keys). */
+export type DatasetRecord = Record<string, Cell>;
+
+/** What the engine reads: a table, JSON records, or CSV text with a header line. */
+export type DatasetInput = Dataset | DatasetRecord[] | string;
+
 /** Levels of a date hierarchy, from finest to coarsest (the top `*` is added). */
 export type DateLevel = 'month' | 'year' | 'decade';
 

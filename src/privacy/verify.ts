@@ -10,7 +10,7 @@
  * - every output row traces to its own input row: its quasi-identifiers cover that row's values
  *   and every other column is equal (a perfect matching, found by max-flow over row groups).
  */
-import type { AnonymizeConfig, Cell, Dataset, HierarchySpec, PrivacyModel, TreeSpec } from './types.ts';
+import type { AnonymizeConfig, Cell, DatasetInput, HierarchySpec, PrivacyModel, TreeSpec } from './types.ts';
 
 export interface VerifyReport {
   ok: boolean;
@@ -73,7 +73,11 @@ function readCsv(src: string): string[][] {
   return out;
 }
 
-function asTable(data: Dataset | Table | string, what: string): Table {
+function asTable(data: DatasetInput | Table, what: string): Table {
+  if (Array.isArray(data)) {
+    const columns = data.length > 0 ? Object.keys(data[0]) : [];
+    return { columns, rows: data.map((record) => columns.map((c) => text(record[c]))) };
+  }
   if (typeof data === 'string') {
     const all = readCsv(data);
     if (all.length === 0) throw new Error(`${what}: empty CSV`);
@@ -225,7 +229,7 @@ function maxFlow(left: number[], right: number[], edges: [number, number][]): nu
  * const report = verify(input, result, config);
  * report.ok; // true
  */
-export function verify(input: Dataset | string, output: Table | Dataset | string, config: AnonymizeConfig): VerifyReport {
+export function verify(input: DatasetInput, output: Table | DatasetInput, config: AnonymizeConfig): VerifyReport {
   const violations: string[] = [];
   const flag = (m: string): void => {
     if (violations.length < MAX_VIOLATIONS) violations.push(m);

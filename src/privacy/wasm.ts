@@ -16,6 +16,8 @@ interface PrivacyExports extends WasmExports {
   prepare(descPtr: number): number;
   setModels(ptr: number, count: number): number;
   checkNode(levelsPtr: number, k: number, maxSuppressed: number, wantPenalty: number): number;
+  rollUp(levelsPtr: number): number;
+  clearRollUp(): void;
   resultsPtr(): number;
   rowTuplePtr(): number;
   tupleClassPtr(): number;
@@ -114,12 +116,24 @@ export function createWasmLatticeEngine(input: EngineInput): LatticeEngine {
   const own = (): void => {
     if (job !== owner) throw new Error('privacy WASM engine was replaced by a newer job');
   };
+  /** The roll-up's levels while checks run over it. */
+  let view: number[] | null = null;
+  let lastOnView = false;
   return {
     name: 'wasm',
     tuples,
     check(levels, k, maxSuppressed, wantPenalty): CheckResult {
       own();
       return guarded((e) => {
+        if (view) {
+          let above = true;
+          for (let a = 0; a < q && above; a++) above = levels[a] >= view[a];
+          if (!above) {
+            e.clearRollUp();
+            view = null;
+          }
+        }
+        lastOnView = view !== null;
         new Uint32Array(e.memory.buffer, levelsPtr, q).set(levels);
         const status = checkStatus(e.checkNode(levelsPtr, k, maxSuppressed, wantPenalty ? 1 : 0), NAME, 'checkNode');
         const r = new Float64Array(e.memory.buffer, e.resultsPtr(), R_PENALTY + q);
@@ -139,8 +153,24 @@ export function createWasmLatticeEngine(input: EngineInput): LatticeEngine {
         };
       });
     },
+    rollUp(levels): number {
+      own();
+      if (models > 0) return -1;
+      return guarded((e) => {
+        new Uint32Array(e.memory.buffer, levelsPtr, q).set(levels);
+        const size = checkStatus(e.rollUp(levelsPtr), NAME, 'rollUp');
+        view = Array.from(levels);
+        return size;
+      });
+    },
+    clearRollUp(): void {
+      own();
+      guarded((e) => e.clearRollUp());
+      view = null;
+    },
     rowsKept(): Uint8Array {
       own();
+      if (lastOnView) throw new Error('rowsKept needs a check over the whole table (clear the roll-up first)');
       return guarded((e) => {
         const buf = e.memory.buffer;
         const rowTuple = new Uint32Array(buf, e.rowTuplePtr(), rows);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { anonymize, NoSolutionError, verify, type AnonymizeConfig, type Dataset } from '../../src/index.ts';
+import { anonymize, NoSolutionError, verify, type AnonymizeConfig, type Dataset, type DatasetInput } from '../../src/index.ts';
 import { metricContext } from '../../src/privacy/anonymize.ts';
 import { createMetric } from '../../src/privacy/metrics.ts';
 import { createReferenceLatticeEngine } from '../../src/privacy/reference.ts';
@@ -233,7 +233,7 @@ const people = {
 };
 const base: AnonymizeConfig = { quasiIdentifiers: { age: { type: 'age' }, zip: { type: 'zip' } }, identifiers: ['name'], k: 2 };
 
-function rejects(dataset: Dataset | string, config: AnonymizeConfig, pattern: RegExp, field?: string): void {
+function rejects(dataset: DatasetInput, config: AnonymizeConfig, pattern: RegExp, field?: string): void {
   try {
     anonymize(dataset, config);
   } catch (err) {
@@ -293,3 +293,18 @@ BadInput('nothing is returned half done: a failure leaves the next call unaffect
 });
 
 BadInput.run();
+
+const Records = suite('privacy/anonymize: JSON records');
+
+Records('records in give the same result as columns and rows; a record missing a key is refused', () => {
+  const records = people.rows.map((r) => Object.fromEntries(people.columns.map((c, i) => [c, r[i]])));
+  const a = anonymize(records, { ...base, seed: 2 });
+  const b = anonymize(people, { ...base, seed: 2 });
+  assert.equal(a.rows, b.rows);
+  assert.equal(a.columns, b.columns);
+  const broken = records.map((r, i) => (i === 2 ? { name: r.name, age: r.age, diagnosis: r.diagnosis } : r));
+  rejects(broken, base, /row 3 has no value for column "zip"/, 'rows');
+  assert.ok(verify(records, a, base).ok);
+});
+
+Records.run();
