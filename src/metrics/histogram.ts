@@ -187,14 +187,20 @@ export class WasmHistogram implements Histogram {
   }
 
   record(value: number): void {
-    if (typeof value !== 'number' || !(value >= 0 && value <= this.maxValue)) throw invalidValue(value, this.maxValue);
-    if (this.#h === 0) this.#live();
+    const h = this.#h;
+    if (typeof value !== 'number' || !(value >= 0 && value <= this.maxValue) || h === 0) return this.#refuse(value);
     // Queued (see MetricsInstance): every other call flushes first, so nobody sees the delay.
     const inst = this.#inst;
     const i = inst.queued;
-    inst.queuedHandles[i] = this.#h;
+    inst.queuedHandles[i] = h;
     inst.queuedValues[i] = value;
     if ((inst.queued = i + 1) === QUEUE_SIZE) inst.flush();
+  }
+
+  /** Kept out of `record` so that it stays small enough to inline. */
+  #refuse(value: unknown): never {
+    if (this.#h === 0) this.#live();
+    throw invalidValue(value, this.maxValue);
   }
 
   recordCount(value: number, count: number): void {
