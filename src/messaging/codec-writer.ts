@@ -41,6 +41,8 @@ const TAPE_INT_LIMIT = 1 << 28;
 /** Up to this many strings, interning scans instead of using the map. */
 const LINEAR_STRINGS = 24;
 const CACHE_MASK = 255;
+/** Initial slots of the string table (a power of two; it doubles at half full). */
+const TABLE_SLOTS = 1024;
 /** Buffers grown past this many items are dropped after the frame. */
 const KEEP_WORDS = 1 << 18;
 
@@ -76,6 +78,13 @@ const MAX_SHAPE_NODES = 4096;
 /** Thrown inside the payload walk; the caller then names the value with `checkPayload`. */
 const NOT_JSON = Symbol('not JSON');
 
+/** FNV-1a over the UTF-16 code units of `s`. */
+function hashString(s: string): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
 function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, need: number): T {
   if (need <= a.length) return a;
   const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
@@ -104,9 +113,11 @@ export class FrameInputs {
   shapeWordCount = 0;
   shapeCount = 0;
   busy = false;
-  /** The first strings as given (for the scan), and a map once there are more. */
+  /** The strings as given, their hashes, and an open-addressing table over them. */
   private originals: string[] = [];
-  private index = new Map<string, number>();
+  private hashes = new Int32Array(64);
+  private slotFrame = new Int32Array(TABLE_SLOTS).fill(-1);
+  private slotIndex = new Int32Array(TABLE_SLOTS);
   private root = node(undefined, '');
   private nodes = 0;
   private frame = 0;
@@ -139,13 +150,16 @@ export class FrameInputs {
   end(): void {
     this.text = '';
     this.ids = '';
+    if (this.stringCount > LINEAR_STRINGS) this.originals = [];
     if (this.tape.length > KEEP_WORDS) this.tape = new Int32Array(256);
     if (this.fields.length > KEEP_WORDS) this.fields = new Int32Array(FIELD_WORDS * 16);
     if (this.nums.length > KEEP_WORDS) this.nums = new Float64Array(64);
     if (this.lengths.length > KEEP_WORDS) this.lengths = new Int32Array(64);
-    // A map that grew very large is dropped rather than cleared, to give its table back.
-    if (this.index.size > 4096) this.index = new Map();
-    else if (this.index.size > 0) this.index.clear();
+    if (this.hashes.length > KEEP_WORDS) this.hashes = new Int32Array(64);
+    if (this.slotIndex.length > KEEP_WORDS) {
+      this.slotFrame = new Int32Array(TABLE_SLOTS).fill(-1);
+      this.slotIndex = new Int32Array(TABLE_SLOTS);
+    }
   }
 
   string(s: string): number {
@@ -163,15 +177,26 @@ export class FrameInputs {
 
   private lookup(s: string): number {
     const n = this.stringCount;
+    let slot = -1;
+    let h = 0;
     if (n <= LINEAR_STRINGS) {
       // A few strings (one message) are found faster by scanning than by hashing.
       for (let k = 0; k < n; k++) if (this.originals[k] === s) return k;
-      this.originals[n] = s;
-      if (n === LINEAR_STRINGS) for (let k = 0; k <= n; k++) this.index.set(this.originals[k], k);
+      if (n === LINEAR_STRINGS) for (let k = 0; k < n; k++) this.insert(k, hashString(this.originals[k]));
     } else {
-      const i = this.index.get(s);
-      if (i !== undefined) return i;
-      this.index.set(s, n);
+      // Open addressing over the strings of this frame (cheaper than a Map for new strings).
+      h = hashString(s);
+      const { slotFrame, slotIndex, hashes, originals, frame } = this;
+      const mask = slotIndex.length - 1;
+      for (slot = h & mask; slotFrame[slot] === frame; slot = (slot + 1) & mask) {
+        const k = slotIndex[slot];
+        if (hashes[k] === h && originals[k] === s) return k;
+      }
+    }
+    this.originals[n] = s;
+    if (n >= LINEAR_STRINGS) {
+      if (n === LINEAR_STRINGS) h = hashString(s);
+      this.insert(n, h, slot);
     }
     const w = wellFormed(s);
     if (n === this.lengths.length) this.lengths = grow(this.lengths, n + 1);
@@ -179,6 +204,35 @@ export class FrameInputs {
     this.text += w;
     this.units += w.length;
     return (this.stringCount = n + 1) - 1;
+  }
+
+  /** Puts string `k` (hash `h`) in the table, at `free` if the caller found that slot free. */
+  private insert(k: number, h: number, free = -1): void {
+    if (k === this.hashes.length) this.hashes = grow(this.hashes, k + 1);
+    this.hashes[k] = h;
+    if ((k + 1) * 2 > this.slotIndex.length) {
+      this.rehash(this.slotIndex.length * 2, k);
+      free = -1;
+    }
+    const { slotFrame, slotIndex, frame } = this;
+    const mask = slotIndex.length - 1;
+    let slot = free;
+    if (slot < 0) for (slot = h & mask; slotFrame[slot] === frame; slot = (slot + 1) & mask);
+    slotFrame[slot] = frame;
+    slotIndex[slot] = k;
+  }
+
+  /** A table of `size` slots holding strings 0 .. k - 1 of this frame. */
+  private rehash(size: number, k: number): void {
+    this.slotFrame = new Int32Array(size).fill(-1);
+    this.slotIndex = new Int32Array(size);
+    const mask = size - 1;
+    for (let j = 0; j < k; j++) {
+      let slot = this.hashes[j] & mask;
+      while (this.slotFrame[slot] === this.frame) slot = (slot + 1) & mask;
+      this.slotFrame[slot] = this.frame;
+      this.slotIndex[slot] = j;
+    }
   }
 
   /** Appends an id's text; returns its UTF-16 length. */
