@@ -60,13 +60,10 @@ export function anonymize(dataset: DatasetInput, config: AnonymizeConfig): Anony
   const t2 = now();
 
   const kept = engine.rowsKept();
-  const labels = table.quasi.map((q, a) => q.bound.hierarchy.labels[found.levels[a]]);
-  const leaves = table.quasi.map((q) => q.bound.rowLeaf);
-  const buffer = new Array<string>(labels.length);
-  const out = writeRows(table, config.seed, suppressedMode, (r) => {
-    if (!kept[r]) return null;
-    for (let a = 0; a < labels.length; a++) buffer[a] = labels[a][leaves[a][r]];
-    return buffer;
+  const out = writeRows(table, config.seed, suppressedMode, {
+    tables: table.quasi.map((q, a) => q.bound.hierarchy.labels[found.levels[a]]),
+    keys: table.quasi.map((q) => q.bound.rowLeaf),
+    kept,
   });
   const r = found.result;
   const stats = { suppressed: r.suppressed, okClasses: r.okClasses, sumSqOk: r.sumSqOk, penalty: r.penalty };
@@ -122,36 +119,48 @@ function cellText(v: Cell): string {
 }
 
 /**
- * The output table: identifiers dropped, quasi-identifiers from `generalize(row)` (null for a
- * suppressed row; the array may be reused between calls), other columns as they are, rows in
- * shuffled order.
+ * How the output writes quasi-identifiers: the label of attribute `a` for row `r` is
+ * `tables[a][keys[a][r]]`; rows with `kept[r] === 0` are suppressed.
+ */
+export interface OutputLabels {
+  tables: string[][];
+  keys: ArrayLike<number>[];
+  kept: Uint8Array | null;
+}
+
+/**
+ * The output table: identifiers dropped, quasi-identifiers generalized (`*` for a suppressed
+ * row, or the row left out), other columns as they are, rows in shuffled order.
  */
 export function writeRows(
   table: PreparedTable,
   seed: number | undefined,
   suppressedMode: 'mask' | 'remove',
-  generalize: (row: number) => string[] | null,
+  labels: OutputLabels,
 ): { columns: string[]; rows: string[][] } {
   const dropped = new Set(table.identifiers);
   const keptColumns = table.columns.map((_, i) => i).filter((i) => !dropped.has(i));
   const slot = new Int32Array(table.columns.length).fill(-1);
   table.quasi.forEach((q, a) => (slot[q.index] = a));
   const width = keptColumns.length;
+  // Per output column: its quasi-identifier's label table and keys, or its source column.
+  const tables = keptColumns.map((c) => (slot[c] >= 0 ? labels.tables[slot[c]] : null));
+  const keys = keptColumns.map((c) => (slot[c] >= 0 ? labels.keys[slot[c]] : null));
+  const { kept } = labels;
   const n = table.rows.length;
   const order = permutation(n, seed === undefined ? createCryptoRandom() : createSeededRandom(seed));
   const rows: string[][] = [];
   for (let i = 0; i < n; i++) {
     const r = order[i];
-    const g = generalize(r);
-    if (g === null && suppressedMode === 'remove') continue;
+    const suppressed = kept !== null && kept[r] === 0;
+    if (suppressed && suppressedMode === 'remove') continue;
     const source = table.rows[r];
     const out = new Array<string>(width);
     for (let j = 0; j < width; j++) {
-      const c = keptColumns[j];
-      const a = slot[c];
-      if (a >= 0) out[j] = g === null ? '*' : g[a];
+      const t = tables[j];
+      if (t !== null) out[j] = suppressed ? '*' : t[(keys[j] as ArrayLike<number>)[r]];
       else {
-        const v = source[c];
+        const v = source[keptColumns[j]];
         out[j] = typeof v === 'string' ? v : cellText(v);
       }
     }

@@ -98,12 +98,7 @@ export function runMondrian(table: PreparedTable, engine: MondrianEngine, relaxe
     sumSq += sizes[p] * sizes[p];
   }
   gcp /= d * n;
-  const buffer = new Array<string>(d);
-  const rowsOut = writeRows(table, options.seed, options.suppressedMode, (r) => {
-    const p = partOf[r];
-    for (let a = 0; a < d; a++) buffer[a] = labels[a][p];
-    return buffer;
-  });
+  const rowsOut = writeRows(table, options.seed, options.suppressedMode, { tables: labels, keys: labels.map(() => partOf), kept: null });
   const t3 = performance.now();
   const report: AnonymizeReport = {
     algorithm: 'mondrian',

@@ -84,12 +84,22 @@ export function uniformInt(rng: RandomSource, n: number): number {
   }
 }
 
-/** Fisher-Yates shuffle of `0 .. n-1`. */
+/** Fisher-Yates shuffle of `0 .. n-1` (Lemire's multiply-shift draws, unbiased by rejection). */
 export function permutation(n: number, rng: RandomSource): Uint32Array {
   const p = new Uint32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;
   for (let i = n - 1; i > 0; i--) {
-    const j = uniformInt(rng, i + 1);
+    const bound = i + 1;
+    let m = rng.nextU32() * bound;
+    let low = m % 4294967296;
+    if (low < bound) {
+      const threshold = (4294967296 - bound) % bound;
+      while (low < threshold) {
+        m = rng.nextU32() * bound;
+        low = m % 4294967296;
+      }
+    }
+    const j = Math.floor(m / 4294967296);
     const t = p[i];
     p[i] = p[j];
     p[j] = t;

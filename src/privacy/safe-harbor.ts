@@ -102,7 +102,7 @@ const SSN = /\b\d{3}-\d{2}-\d{4}\b/g;
 const PHONE = /(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\b\d{3})[\s.-]?\d{3}[\s.-]?\d{4}\b/g;
 const URL_RE = /\b(?:https?:\/\/|www\.)[^\s]+/gi;
 const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
-const ZIP = /\b\d{5}(?:-\d{4})?\b/g;
+const ZIP_TEXT = /\b\d{5}(?:-\d{4})?\b/g;
 const REDACTED = '[REDACTED]';
 
 function normalizeName(column: string): string {
@@ -134,13 +134,63 @@ function redact(text: string): { text: string; count: number } {
   if (PLAIN.test(text) && !/www\./i.test(text)) return { text, count: 0 };
   let count = 0;
   let out = text;
-  for (const re of [EMAIL, URL_RE, SSN, PHONE, IPV4, ZIP]) {
+  for (const re of [EMAIL, URL_RE, SSN, PHONE, IPV4, ZIP_TEXT]) {
     out = out.replace(re, () => {
       count++;
       return REDACTED;
     });
   }
   return { text: out, count };
+}
+
+const KEEP = 0;
+const ZIP = 1;
+const DATE = 2;
+const BIRTH_DATE = 3;
+const AGE = 4;
+const TEXT = 5;
+const KIND: Partial<Record<SafeHarborRole, number>> = { zip: ZIP, date: DATE, birthDate: BIRTH_DATE, age: AGE, text: TEXT, keep: KEEP };
+
+function cellError(column: string, r: number, what: string): never {
+  throw new ValidationError(`row ${r + 1}, column ${column}: ${what}`, column, { details: { row: r + 1 } });
+}
+
+function allDigits(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** ZIP (5 digits, +4 allowed, or an already cut 3-digit prefix) to its Safe Harbor 3 digits. */
+function safeZip(s: string, column: string, r: number): string {
+  const ok = (s.length === 5 && allDigits(s, 0, 5))
+    || (s.length === 10 && s.charCodeAt(5) === 45 && allDigits(s, 0, 5) && allDigits(s, 6, 10))
+    || (s.length === 3 && allDigits(s, 0, 3));
+  if (!ok) cellError(column, r, `${showValue(s)} is not a ZIP code`);
+  return zip3(s);
+}
+
+/** A date's year; years at or before `oldest` (birth dates of people over 89) become one category. */
+function safeYear(s: string, column: string, r: number, oldest: number): string {
+  const day = s.length > 10 ? s.slice(0, 10) : s;
+  if (!isIsoDate(day) || (s.length > 10 && !/^T[\d:.]+(Z|[+-]\d{2}:?\d{2})?$/.test(s.slice(10)))) {
+    cellError(column, r, `${showValue(s)} is not a date (YYYY-MM-DD)`);
+  }
+  const year = Number(s.slice(0, 4));
+  return year <= oldest ? `<=${oldest}` : String(year);
+}
+
+function safeAge(v: Cell, s: string, column: string, r: number): string {
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (allDigits(s, 0, s.length)) n = Number(s);
+  else if (s === '90+') n = 90;
+  else n = /^[-+]?\d+(\.\d+)?$/.test(s) ? Number(s) : NaN;
+  if (!Number.isFinite(n)) cellError(column, r, `${showValue(v)} is not an age`);
+  if (n < 0 || n > AGE_MAX) cellError(column, r, `${showValue(v)} is outside [0, ${AGE_MAX}]`);
+  return n > 89 ? '90+' : s;
 }
 
 /**
@@ -169,54 +219,51 @@ export function safeHarbor(dataset: DatasetInput, options: SafeHarborOptions = {
   });
   const removedSet = new Set<string>(IDENTIFIER_ROLES);
   const kept = data.columns.map((_, i) => i).filter((i) => !removedSet.has(roles[data.columns[i]]));
-  const changed: Record<string, number> = {};
-  let redacted = 0;
   const oldestYear = referenceYear - 90;
-  const transform = kept.map((i) => {
-    const column = data.columns[i];
-    const role = roles[column];
-    changed[column] = 0;
-    const bad = (r: number, what: string): never => {
-      throw new ValidationError(`row ${r + 1}, column ${column}: ${what}`, column, { details: { row: r + 1 } });
-    };
-    return (v: Cell, r: number): string => {
-      if (isMissing(v)) return '';
-      const s = String(v).trim();
-      let out: string;
-      switch (role) {
-        case 'zip':
-          if (!/^\d{5}(-\d{4})?$/.test(s) && !/^\d{3}$/.test(s)) bad(r, `${showValue(v)} is not a ZIP code`);
-          out = zip3(s);
-          break;
-        case 'date':
-        case 'birthDate': {
-          const day = s.slice(0, 10);
-          if (!isIsoDate(day) || !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s)) bad(r, `${showValue(v)} is not a date (YYYY-MM-DD)`);
-          const year = Number(day.slice(0, 4));
-          out = role === 'birthDate' && year <= oldestYear ? `<=${oldestYear}` : String(year);
-          break;
+  const kinds = kept.map((i) => KIND[roles[data.columns[i]]] ?? KEEP);
+  const changedCounts = new Int32Array(kept.length);
+  let redacted = 0;
+  const width = kept.length;
+  const rows: string[][] = new Array(data.rows.length);
+  for (let r = 0; r < data.rows.length; r++) {
+    const row = data.rows[r];
+    const out = new Array<string>(width);
+    for (let j = 0; j < width; j++) {
+      const v = row[kept[j]];
+      const text = typeof v === 'string' ? v : v === null || v === undefined || Number.isNaN(v) ? '' : String(v);
+      let result: string;
+      if (text === '' || (text.charCodeAt(0) <= 32 && text.trim() === '')) result = '';
+      else {
+        switch (kinds[j]) {
+          case ZIP:
+            result = safeZip(text.trim(), data.columns[kept[j]], r);
+            break;
+          case DATE:
+            result = safeYear(text.trim(), data.columns[kept[j]], r, -Infinity);
+            break;
+          case BIRTH_DATE:
+            result = safeYear(text.trim(), data.columns[kept[j]], r, oldestYear);
+            break;
+          case AGE:
+            result = safeAge(v, text.trim(), data.columns[kept[j]], r);
+            break;
+          case TEXT: {
+            const redaction = redact(text);
+            redacted += redaction.count;
+            result = redaction.text;
+            break;
+          }
+          default:
+            result = text;
         }
-        case 'age': {
-          const n = typeof v === 'number' ? v : /^[-+]?\d+(\.\d+)?$/.test(s) ? Number(s) : s === '90+' ? 90 : NaN;
-          if (!Number.isFinite(n)) bad(r, `${showValue(v)} is not an age`);
-          if (n < 0 || n > AGE_MAX) bad(r, `${showValue(v)} is outside [0, ${AGE_MAX}]`);
-          out = n > 89 ? '90+' : String(v).trim();
-          break;
-        }
-        case 'text': {
-          const result = redact(String(v));
-          redacted += result.count;
-          out = result.text;
-          break;
-        }
-        default:
-          out = String(v);
       }
-      if (out !== String(v)) changed[column]++;
-      return out;
-    };
-  });
-  const rows = data.rows.map((row, r) => kept.map((i, j) => transform[j](row[i], r)));
+      if (result !== text) changedCounts[j]++;
+      out[j] = result;
+    }
+    rows[r] = out;
+  }
+  const changed: Record<string, number> = {};
+  kept.forEach((i, j) => (changed[data.columns[i]] = changedCounts[j]));
   return {
     columns: kept.map((i) => data.columns[i]),
     rows,

@@ -56,7 +56,7 @@ const invalid = (message: string, field: string): never => {
  * @example
  * readDataset('age,sex\n34,F\n').rows; // [['34', 'F']]
  */
-export function readDataset(dataset: DatasetInput): Dataset {
+export function readDataset(dataset: DatasetInput, checkCells = true): Dataset {
   const data = typeof dataset === 'string' ? parseCsvDataset(dataset) : Array.isArray(dataset) ? fromRecords(dataset) : dataset;
   if (data === null || typeof data !== 'object' || !Array.isArray(data.columns) || !Array.isArray(data.rows)) {
     invalid('dataset must be {columns: string[], rows: (string|number)[][]} or CSV text', 'dataset');
@@ -74,14 +74,16 @@ export function readDataset(dataset: DatasetInput): Dataset {
     const row = rows[r];
     if (!Array.isArray(row)) invalid(`row ${r + 1} is not a list of values`, 'rows');
     if (row.length !== width) invalid(`row ${r + 1} has ${row.length} values, expected ${width} (one per column)`, 'rows');
-    for (let c = 0; c < width; c++) {
-      const cell = row[c];
-      if (typeof cell !== 'string' && typeof cell !== 'number' && cell !== null && cell !== undefined) {
-        invalid(`row ${r + 1} holds a value that is neither text nor a number`, 'rows');
-      }
-    }
+    if (checkCells) for (let c = 0; c < width; c++) checkCell(row[c], r);
   }
   return data;
+}
+
+/** A cell must be text, a number or missing. */
+function checkCell(cell: unknown, r: number): void {
+  if (typeof cell !== 'string' && typeof cell !== 'number' && cell !== null && cell !== undefined) {
+    invalid(`row ${r + 1} holds a value that is neither text nor a number`, 'rows');
+  }
 }
 
 /** JSON records (objects with the same keys) to columns and rows. */
@@ -123,7 +125,8 @@ function isPositiveInteger(v: unknown): v is number {
  * const table = prepareTable(dataset, { quasiIdentifiers: { age: { type: 'age' } }, k: 5 });
  */
 export function prepareTable(dataset: DatasetInput, config: AnonymizeConfig): PreparedTable {
-  const data = readDataset(dataset);
+  // Cells are checked below, in the same pass that extracts the quasi-identifier columns.
+  const data = readDataset(dataset, false);
   if (config === null || typeof config !== 'object') return invalid('config must be an object', 'config');
   const { columns, rows } = data;
   const n = rows.length;
@@ -172,9 +175,17 @@ export function prepareTable(dataset: DatasetInput, config: AnonymizeConfig): Pr
 
   // Row-major extraction: one visit per row object is far kinder to the cache than one per cell.
   const qiColumns = qiIndexes.map(() => new Array<Cell>(n));
+  const width = columns.length;
+  const qiOf = new Int32Array(width).fill(-1);
+  qiIndexes.forEach((c, j) => (qiOf[c] = j));
   for (let r = 0; r < n; r++) {
     const row = rows[r];
-    for (let j = 0; j < qiIndexes.length; j++) qiColumns[j][r] = row[qiIndexes[j]];
+    for (let c = 0; c < width; c++) {
+      const cell = row[c];
+      if (typeof cell !== 'string') checkCell(cell, r);
+      const j = qiOf[c];
+      if (j >= 0) qiColumns[j][r] = cell;
+    }
   }
   const quasi: PreparedQuasi[] = qiNames.map((column, j) => {
     const index = qiIndexes[j];
