@@ -44,7 +44,9 @@ export class Var {
     else {
       let k = NAMED_VAR_KEYS.get(name);
       if (k === undefined) {
-        if (NAMED_VAR_KEYS.size > 1_000_000) NAMED_VAR_KEYS.clear();
+        // Keys only need to tell names apart within the atoms being unified: a fresh table
+        // after many names keeps memory bounded (atoms already built keep their keys).
+        if (NAMED_VAR_KEYS.size > 100_000) NAMED_VAR_KEYS.clear();
         k = nextNamedKey--;
         NAMED_VAR_KEYS.set(name, k);
       }
@@ -124,14 +126,24 @@ export class Gnd {
 
 export type Atom = Sym | Var | Expr | Gnd;
 
-const SYMBOLS = new Map<string, Sym>();
+/**
+ * Interned symbols, held weakly: a symbol stays interned exactly as long as some atom uses it,
+ * so the programs callers send cannot grow this table without bound, and equal names are one
+ * object for as long as it matters (pointer comparison stays valid).
+ */
+const SYMBOLS = new Map<string, WeakRef<Sym>>();
+const FORGET = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<string>((name) => {
+      if (SYMBOLS.get(name)?.deref() === undefined) SYMBOLS.delete(name);
+    })
+  : undefined;
 /** The interned symbol for `name`. */
 export function sym(name: string): Sym {
-  let s = SYMBOLS.get(name);
+  let s = SYMBOLS.get(name)?.deref();
   if (s === undefined) {
-    if (SYMBOLS.size > 2_000_000) SYMBOLS.clear();
     s = new Sym(name);
-    SYMBOLS.set(name, s);
+    SYMBOLS.set(name, new WeakRef(s));
+    FORGET?.register(s, name);
   }
   return s;
 }
