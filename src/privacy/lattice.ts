@@ -19,7 +19,7 @@ import type { CheckResult, LatticeEngine } from './engine.ts';
 import type { Metric } from './metrics.ts';
 
 /** Largest lattice the optimal search accepts. */
-export const MAX_LATTICE = 1 << 21;
+export const MAX_LATTICE = 1 << 20;
 /** Candidates checked over one roll-up, chosen among this many next ones. */
 const ROLL_UP_BATCH = 8;
 const ROLL_UP_WINDOW = 48;
@@ -73,7 +73,7 @@ export function searchOptimal(engine: LatticeEngine, heights: number[], metric: 
     }
     return levels;
   };
-  const levelSum = new Int32Array(size);
+  const levelSum = new Uint16Array(size);
   const bound = new Float64Array(size);
   // Walk the ids in order with an odometer (the last attribute turns fastest).
   const odometer = new Int32Array(d);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { anonymize, NoSolutionError, verify, type AnonymizeConfig, type Dataset, type DatasetInput } from '../../src/index.ts';
+import { anonymize, LatticeTooLargeError, NoSolutionError, verify, type AnonymizeConfig, type Dataset, type DatasetInput } from '../../src/index.ts';
 import { metricContext } from '../../src/privacy/anonymize.ts';
 import { createMetric } from '../../src/privacy/metrics.ts';
 import { createReferenceLatticeEngine } from '../../src/privacy/reference.ts';
@@ -181,6 +181,20 @@ Optimal('identifiers are removed and suppressed rows are masked or removed', () 
   const removed = anonymize(dataset, { ...config, suppressed: 'remove' });
   assert.is(removed.rows.length, 6);
   assert.ok(verify(dataset, removed, config).ok);
+});
+
+Optimal('a lattice above the limit is a 422 asking for Mondrian, which handles it', () => {
+  const columns = Array.from({ length: 21 }, (_, i) => `c${i}`);
+  const rows = Array.from({ length: 20 }, (_, r) => columns.map((_, i) => `v${(r + i) % 2}`));
+  const quasiIdentifiers = Object.fromEntries(columns.map((c) => [c, [['v0', '*'], ['v1', '*']]]));
+  try {
+    anonymize({ columns, rows }, { quasiIdentifiers, k: 2 });
+    assert.unreachable('expected LatticeTooLargeError');
+  } catch (err) {
+    assert.instance(err, LatticeTooLargeError);
+    assert.is((err as LatticeTooLargeError).status, 422);
+  }
+  assert.ok((anonymize({ columns, rows }, { quasiIdentifiers, k: 2, algorithm: 'mondrian' }).report.achieved.k ?? 0) >= 2);
 });
 
 Optimal.run();
