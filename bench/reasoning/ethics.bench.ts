@@ -63,6 +63,9 @@ const canon = (x: EthicsDecision): string => JSON.stringify([x.decision, [...x.r
 for (const q of QUERIES.slice(0, 200)) {
   if (canon(native.check(q)) !== canon(reference.check(q))) throw new Error(`engines disagree on ${JSON.stringify(q)}`);
 }
+const tr = performance.now();
+for (const q of QUERIES.slice(200, 400)) reference.check(q);
+recordFigure('reference machine: one uncached decision (mean of 200)', (performance.now() - tr) / 200, 'ms');
 
 recordFigure('hyperon anchor (issue): decisions/s', 80, 'ops/s');
 recordFigure('hyperon anchor (issue): one decision', 12, 'ms');
