@@ -16,7 +16,7 @@ import type { EventLoopDelayMonitor } from '../platform/types.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { AlertManager, DEFAULT_ALERT_RULES, type ActiveAlert, type AlertCallback, type AlertEvent, type AlertRule } from './alerts.ts';
 import { invalidValue } from './errors.ts';
-import { createHistogram, DEFAULT_MAX_VALUE, DEFAULT_RELATIVE_ERROR, histogramMemory, histogramOptions, type Histogram } from './histogram.ts';
+import { createHistogram, DEFAULT_MAX_VALUE, DEFAULT_RELATIVE_ERROR, histogramMemory, histogramOptions } from './histogram.ts';
 import { checkLabels, checkMetricName, seriesKey, sortedLabelKeys } from './labels.ts';
 import { Series, type AgentRecord, type Labels, type Window } from './series.ts';
 import { statsOf, type MetricStats } from './stats.ts';
