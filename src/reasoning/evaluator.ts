@@ -586,6 +586,11 @@ export class Machine {
         if (this.stackDepth > 0 && k.depth >= this.stackDepth) {
           return this.now(k, errorAtom(expr(S.metta, atom, typ, spaceAtomOf(space)), S.stackOverflow), b);
         }
+        if (this.isInertData(atom, space)) {
+          const r = new Expr(atom.items);
+          r.evaluated = true;
+          return this.now(k, r, b);
+        }
         const e = b.isEmpty ? atom : (b.apply(atom) as Expr);
         const t = b.isEmpty ? typ : b.apply(typ);
         const c = new CollectFrame(k, scopeWith(scopeWith(NO_SCOPE, e), t), atom, b);
@@ -593,6 +598,27 @@ export class Machine {
         return this.interpretExpression(e, t, space, Bindings.EMPTY, c);
       }
     }
+  }
+
+  /**
+   * A tuple that evaluates to itself: a symbol head with no declared type, members that are
+   * symbols or grounded values (none Empty, no Error after the head) and no equation that
+   * matches. The full path (collect, interpret_tuple, metta_call, no match, check_alternatives)
+   * returns it unchanged and marked evaluated, so that is done here in one step.
+   */
+  private isInertData(e: Expr, space: Space): boolean {
+    const items = e.items;
+    if (items.length === 0 || varsOf(e).length !== 0) return false;
+    const head = items[0];
+    if (head.kind !== Kind.Sym || head === S.empty) return false;
+    for (let i = 1; i < items.length; i++) {
+      const a = items[i];
+      if (a.kind === Kind.Expr || a === S.empty || a === S.error) return false;
+    }
+    const types = atomTypes(space, head, this.typeCache(space));
+    if (types.length !== 1 || types[0].type !== S.undefined || types[0].error !== undefined) return false;
+    const bodies = space.equations(e);
+    return bodies !== undefined && bodies.length === 0;
   }
 
   private typeCast(atom: Atom, typ: Atom, space: Space, b: Bindings, k: Frame): Task | undefined {
