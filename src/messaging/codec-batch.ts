@@ -37,11 +37,11 @@ type Build = (reader: FrameReader) => Record<string, unknown>;
 let codegen = true;
 const MAX_BUILDERS = 256;
 const MAX_BUILDER_KEYS = 32;
-/** Compile after this many objects of a shape in one frame, or on its second frame. */
+/** A shape gets a builder once a frame holds this many objects of it. */
 const COMPILE_USES = 8;
 /** At most this many compilations per frame, whatever a frame holds. */
 const COMPILES_PER_FRAME = 4;
-const builders = new Map<string, { keys: string[]; frames: number; build: Build | undefined }>();
+const builders = new Map<string, { keys: string[]; build: Build | undefined }>();
 
 function compile(keys: string[]): Build | undefined {
   const body = keys.map((k) => `${JSON.stringify(k)}: r.value()`).join(', ');
@@ -63,7 +63,7 @@ class FrameReader {
   private bytes: Uint8Array;
   private view: DataView | undefined;
   private builds: (Build | undefined)[];
-  private uses: Int32Array;
+  private uses: number[];
   private compiles = 0;
   /** Where the ids' text starts in `t.text`: after all strings. */
   private idsAt: number;
@@ -73,10 +73,11 @@ class FrameReader {
     this.t = t;
     this.fields = t.i32;
     this.fieldsAt = t.fieldsAt;
-    this.strings = new Array<string | undefined>(t.stringCount).fill(undefined);
-    this.shapes = new Array<string[] | undefined>(t.shapeCount).fill(undefined);
-    this.builds = new Array<Build | undefined>(t.shapeCount).fill(undefined);
-    this.uses = new Int32Array(t.shapeCount);
+    // Sparse on purpose: filling costs more than a small frame's whole decode.
+    this.strings = new Array<string | undefined>(t.stringCount);
+    this.shapes = [];
+    this.builds = [];
+    this.uses = [];
     this.bytes = t.u8;
     this.idsAt = t.i32[t.startsAt + t.stringCount];
   }
@@ -145,9 +146,9 @@ class FrameReader {
     let build = this.builds[s];
     if (build !== undefined) return build(this);
     const keys = this.shape(s);
-    const uses = ++this.uses[s];
-    if (codegen && (uses === 1 || uses === COMPILE_USES)) {
-      build = this.builds[s] = this.builder(keys, uses === COMPILE_USES);
+    const uses = (this.uses[s] = (this.uses[s] ?? 0) + 1);
+    if (codegen && uses === COMPILE_USES) {
+      build = this.builds[s] = this.builder(keys);
       if (build !== undefined) return build(this);
     }
     const o: Record<string, unknown> = {};
@@ -159,20 +160,19 @@ class FrameReader {
     return o;
   }
 
-  /** The compiled builder for `keys`, compiling it if the shape proved common. */
-  private builder(keys: string[], common: boolean): Build | undefined {
+  /** The compiled builder for `keys` (a shape common in this frame), compiled once per process. */
+  private builder(keys: string[]): Build | undefined {
     if (keys.length === 0 || keys.length > MAX_BUILDER_KEYS || keys.includes('__proto__')) return undefined;
     // A cheap name; two key lists that join the same (keys holding NUL) are told apart below.
     const name = keys.join('\u0000');
     let entry = builders.get(name);
     if (entry === undefined) {
       if (builders.size >= MAX_BUILDERS) builders.clear();
-      builders.set(name, (entry = { keys, frames: 0, build: undefined }));
+      builders.set(name, (entry = { keys, build: undefined }));
     } else if (entry.keys.length !== keys.length || entry.keys.some((k, j) => k !== keys[j])) {
       return undefined;
     }
-    if (!common) entry.frames++;
-    if (entry.build === undefined && (common || entry.frames > 1) && this.compiles < COMPILES_PER_FRAME) {
+    if (entry.build === undefined && this.compiles < COMPILES_PER_FRAME) {
       this.compiles++;
       entry.build = compile(keys);
     }
