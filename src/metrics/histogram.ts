@@ -22,6 +22,9 @@ export const MIN_RELATIVE_ERROR = 0.001;
 export const MAX_RELATIVE_ERROR = 0.05;
 /** Values are copied into WASM in slices of this many (the reference slices the same way). */
 export const BATCH_SLICE = 65_536;
+/** Single records after which a histogram gets its own buffer (2 KB) instead of the shared queue. */
+const BUSY_AFTER = 1024;
+const OWN_BUFFER = 256;
 
 export interface HistogramOptions {
   /** Guaranteed relative error of every quantile, in [0.001, 0.05]; default 0.01. */
@@ -153,6 +156,11 @@ export class WasmHistogram implements Histogram {
   #inst: MetricsInstance;
   #h: number;
   #held: Held;
+  /** Records that went through the shared queue, until the histogram counts as busy. */
+  #queuedCount = 0;
+  /** A busy histogram's own buffer of values not yet in WASM, and how many it holds. */
+  #own: Float64Array | undefined;
+  #pending = 0;
 
   /** @internal Use `createHistogram` or `deserializeHistogram`. */
   constructor(inst: MetricsInstance, handle: number, relativeError: number, maxValue: number) {
@@ -189,12 +197,39 @@ export class WasmHistogram implements Histogram {
   record(value: number): void {
     const h = this.#h;
     if (typeof value !== 'number' || !(value >= 0 && value <= this.maxValue) || h === 0) return this.#refuse(value);
-    // Queued (see MetricsInstance): every other call flushes first, so nobody sees the delay.
+    // A busy histogram buffers its own values; the others share the instance's queue (see
+    // MetricsInstance). Every other call flushes both first, so nobody sees the delay.
+    const own = this.#own;
+    if (own !== undefined) {
+      const n = this.#pending;
+      own[n] = value;
+      if ((this.#pending = n + 1) === OWN_BUFFER) this.#flushOwn();
+      return;
+    }
     const inst = this.#inst;
     const i = inst.queued;
     inst.queuedHandles[i] = h;
     inst.queuedValues[i] = value;
     if ((inst.queued = i + 1) === QUEUE_SIZE) inst.flush();
+    if (++this.#queuedCount === BUSY_AFTER) this.#own = new Float64Array(OWN_BUFFER);
+  }
+
+  /** Records this histogram's own buffered values (after the shared queue, which is older). */
+  #flushOwn(): void {
+    const n = this.#pending;
+    if (n === 0) return;
+    this.#pending = 0;
+    const inst = this.#inst;
+    inst.flush();
+    let st: number;
+    try {
+      const at = inst.scratch(n);
+      inst.f64().set(n === OWN_BUFFER ? this.#own! : this.#own!.subarray(0, n), at);
+      st = inst.x.recordBatch(this.#h, at << 3, n);
+    } catch (err) {
+      throw inst.fail(err);
+    }
+    if (st !== 0) this.#raise(st, 'record');
   }
 
   /** Kept out of `record` so that it stays small enough to inline. */
@@ -258,6 +293,7 @@ export class WasmHistogram implements Histogram {
   merge(other: Histogram): this {
     const h = this.#live();
     if (other instanceof WasmHistogram && other.#inst === this.#inst && other.#h !== 0) {
+      if (other.#pending !== 0) other.#flushOwn();
       let st: number;
       try {
         st = this.#inst.x.merge(h, other.#h);
@@ -309,6 +345,7 @@ export class WasmHistogram implements Histogram {
   #live(): number {
     if (this.#h === 0) throw new HistogramError('histogram_closed', 'this histogram was closed');
     this.#inst.flush();
+    if (this.#pending !== 0) this.#flushOwn();
     return this.#h;
   }
 

@@ -69,6 +69,38 @@ Wasm('WASM equals the TypeScript reference bit for bit after any sequence of ope
   );
 });
 
+Wasm('busy histograms (own buffers) and quiet ones (shared queue) interleave, merge and read exactly', () => {
+  using a = createHistogram();
+  using b = createHistogram();
+  const ra = createReferenceHistogram();
+  const rb = createReferenceHistogram();
+  const values = sample('logNormal', 5000, 21);
+  for (const [i, v] of values.entries()) {
+    if (i % 3 === 0) {
+      b.record(v);
+      rb.record(v);
+    } else {
+      a.record(v);
+      ra.record(v);
+    }
+    if (i === 2500) {
+      a.merge(b);
+      ra.merge(rb);
+      assert.equal(a.serialize(), ra.serialize());
+    }
+  }
+  a.recordBatch(values.subarray(0, 100));
+  ra.recordBatch(values.subarray(0, 100));
+  b.merge(a);
+  rb.merge(ra);
+  assert.equal(a.serialize(), ra.serialize());
+  assert.equal(b.serialize(), rb.serialize());
+  assert.is(b.count, rb.count);
+  a.record(1);
+  a.close();
+  assert.throws(() => a.record(1), (e: unknown) => e instanceof HistogramError);
+});
+
 Wasm('merges across implementations', () => {
   using w = createHistogram();
   const r = createReferenceHistogram();
