@@ -45,6 +45,8 @@ export interface PreparedTable {
 }
 
 const METRICS: MetricName[] = ['loss', 'discernibility', 'precision', 'aecs'];
+/** Most rows one job takes (its working memory stays well inside a Workers isolate). */
+export const MAX_ROWS = 1_000_000;
 
 const invalid = (message: string, field: string): never => {
   throw new ValidationError(message, field);
@@ -68,6 +70,7 @@ export function readDataset(dataset: DatasetInput, checkCells = true): Dataset {
     seen.add(c);
   });
   if (data.rows.length === 0) invalid('the dataset has no rows', 'rows');
+  if (data.rows.length > MAX_ROWS) invalid(`the dataset has ${data.rows.length} rows; at most ${MAX_ROWS} are taken`, 'rows');
   const width = data.columns.length;
   const rows = data.rows;
   for (let r = 0; r < rows.length; r++) {

@@ -55,8 +55,8 @@ function load(): PrivacyExports {
 }
 
 /** Runs `fn` against the instance; a trap or abort drops the instance and becomes a `WasmError`. */
-function guarded<T>(fn: (e: PrivacyExports) => T): T {
-  const e = load();
+function guarded<T>(fn: (e: PrivacyExports) => T, fresh = false): T {
+  const e = fresh ? forNewJob() : load();
   try {
     return fn(e);
   } catch (err) {
@@ -74,6 +74,15 @@ function copyU32(e: PrivacyExports, values: ArrayLike<number>): number {
   const ptr = alloc(e, values.length * 4);
   new Uint32Array(e.memory.buffer, ptr, values.length).set(values);
   return ptr;
+}
+
+/** Linear memory above which a new job starts on a fresh instance (memory never shrinks). */
+const RECYCLE_BYTES = 64 * 1024 * 1024;
+
+/** The instance for a new job: a fresh one when the last job left memory grown past the limit. */
+function forNewJob(): PrivacyExports {
+  if (instance && instance.memory.buffer.byteLength > RECYCLE_BYTES) instance = undefined;
+  return load();
 }
 
 /** Resets the module and copies the table in; returns the job number that owns the instance. */
@@ -112,7 +121,7 @@ export function createWasmLatticeEngine(input: EngineInput): LatticeEngine {
   const { job: owner, tuples, levelsPtr } = guarded((e) => {
     const loaded = loadTable(e, input);
     return { ...loaded, levelsPtr: alloc(e, q * 4) };
-  });
+  }, true);
   const own = (): void => {
     if (job !== owner) throw new Error('privacy WASM engine was replaced by a newer job');
   };
@@ -199,7 +208,7 @@ export function createWasmMondrianEngine(input: MondrianInput): MondrianEngine {
     const ptrs = copyU32(e, [...rankPtrs, ...input.categorical.map((c) => (c ? 1 : 0))]);
     checkStatus(e.mondrianPrepare(ptrs, input.quasi.length), NAME, 'mondrianPrepare');
     return loaded;
-  });
+  }, true);
   return {
     name: 'wasm',
     partition(k, relaxed): MondrianResult {
