@@ -1,16 +1,22 @@
 /**
  * Builds the app's dependencies for a host: configuration, the database (with every domain's
- * migrations) and the key store. Hosts differ only in the storage backend they pass.
+ * migrations), the key store, the durable message processor and the reasoning engine. Hosts
+ * differ only in the storage backend they pass.
  */
 import type { AppDeps } from './app.ts';
 import { AUTH_MIGRATIONS, KeyStore, type CreatedKey } from './auth/key-store.ts';
 import { loadConfig, type EnvVars } from './config.ts';
+import { MessageProcessor } from './messaging/processor.ts';
+import { createStorageJournal, MESSAGING_MIGRATIONS } from './messaging/storage-journal.ts';
 import { PRIVACY_MIGRATIONS } from './privacy/budget.ts';
 import { createReasoningService } from './reasoning/service.ts';
 import { type Migration, OptimizedDatabase, type StorageBackend } from './storage/index.ts';
 
 /** Every domain's schema, applied at start in one transaction. */
-export const MIGRATIONS: Migration[] = [...AUTH_MIGRATIONS, ...PRIVACY_MIGRATIONS];
+export const MIGRATIONS: Migration[] = [...AUTH_MIGRATIONS, ...PRIVACY_MIGRATIONS, ...MESSAGING_MIGRATIONS];
+
+/** Messages queued in memory at most; a full queue answers 429 (room for 50 full 1,000-message batches). */
+const MAX_QUEUED_MESSAGES = 50_000;
 
 export interface ServicesOptions {
   env: EnvVars;
@@ -19,6 +25,7 @@ export interface ServicesOptions {
 }
 
 export interface Services extends AppDeps {
+  messaging: MessageProcessor;
   /** The first admin key, when this start created it (print once, never log). */
   bootstrapKey: CreatedKey | undefined;
   close(): Promise<void>;
@@ -33,21 +40,28 @@ export async function createServices({ env, backend, runtime }: ServicesOptions)
   const config = loadConfig(env);
   const db = new OptimizedDatabase(backend, { migrations: MIGRATIONS });
   await db.start();
+  const messaging = new MessageProcessor({ journal: createStorageJournal(db), maxWorkers: 20, maxQueueSize: MAX_QUEUED_MESSAGES });
   try {
     const keys = new KeyStore(db, { adminKey: config.adminKey });
     await keys.init();
     const bootstrapKey = await keys.bootstrapAdmin();
+    await messaging.start();
     return {
       config,
       db,
       keys,
       startedAt: Date.now(),
       runtime,
+      messaging,
       reasoning: createReasoningService(),
       bootstrapKey,
-      close: () => db.close(),
+      async close() {
+        await messaging.stop();
+        await db.close();
+      },
     };
   } catch (err) {
+    await messaging.stop().catch(() => undefined);
     await db.close();
     throw err;
   }

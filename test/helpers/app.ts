@@ -2,7 +2,7 @@
  * Test helpers for HTTP: a real `createApp` over a fresh in-memory database, an operator admin
  * key, keys for any role, and `call()` which sends JSON with a bearer key.
  */
-import { createApp } from '../../src/app.ts';
+import { type AppDeps, createApp } from '../../src/app.ts';
 import type { EnvVars } from '../../src/config.ts';
 import type { Role } from '../../src/http/types.ts';
 import { createServices, type Services } from '../../src/services.ts';
@@ -21,13 +21,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(env: EnvVars = {}): Promise<TestApp> {
+/**
+ * `overrides` replace services in the app's deps (e.g. a processor configured for one test);
+ * `services` keeps the originals, which `close()` shuts down.
+ */
+export async function createTestApp(env: EnvVars = {}, overrides: Partial<AppDeps> = {}): Promise<TestApp> {
   const services = await createServices({
     env: { HEALTHSYNC_ADMIN_KEY: ADMIN_KEY, ...env },
     backend: createMemoryBackend(),
     runtime: 'node',
   });
-  const app = createApp(services);
+  const app = createApp({ ...services, ...overrides });
   const keys = new Map<Role, string>();
   return {
     app,

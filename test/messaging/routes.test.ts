@@ -3,7 +3,6 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MessageProcessor, type Message } from '../../src/index.ts';
 import { encodeBatch } from '../../src/messaging/codec.ts';
-import { createMessagingRoutes } from '../../src/messaging/routes.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 
 const FRAME = 'application/x-healthsync-frame';
@@ -36,8 +35,8 @@ interface Ctx {
 
 /** A real createApp with the messaging routes mounted, an agent key, and handlers. */
 async function setup(): Promise<Ctx> {
-  const t = await createTestApp({ HEALTHSYNC_RATE_LIMIT: '1000000' });
   const processor = new MessageProcessor({ maxRetries: 0, maxQueueSize: 50_000 });
+  const t = await createTestApp({ HEALTHSYNC_RATE_LIMIT: '1000000' }, { messaging: processor });
   const handled: string[] = [];
   processor.registerHandler('consent.check', (m) => {
     handled.push(m.id);
@@ -47,7 +46,6 @@ async function setup(): Promise<Ctx> {
     throw new Error('custodian unreachable');
   });
   await processor.start();
-  t.app.route('/', createMessagingRoutes({ messaging: processor }));
   return { t, processor, agent: await t.keyFor('agent'), handled };
 }
 
@@ -211,8 +209,7 @@ Routes('a full queue answers 429 with Retry-After', async () => {
   const small = new MessageProcessor({ maxQueueSize: 2 });
   small.registerHandler('consent.check', () => 1);
   // Not started: accepted messages wait, so the third finds the queue full.
-  const other = await createTestApp({ HEALTHSYNC_RATE_LIMIT: '1000000' });
-  other.app.route('/', createMessagingRoutes({ messaging: small }));
+  const other = await createTestApp({ HEALTHSYNC_RATE_LIMIT: '1000000' }, { messaging: small });
   try {
     assert.is((await other.call('POST', '/messages/batch', { key: other.adminKey, json: [msg(), msg()] })).status, 202);
     const full = await other.call('POST', '/messages/batch', { key: other.adminKey, json: [msg()] });
