@@ -9,11 +9,12 @@ import { loadConfig, type EnvVars } from './config.ts';
 import { MessageProcessor } from './messaging/processor.ts';
 import { createStorageJournal, MESSAGING_MIGRATIONS } from './messaging/storage-journal.ts';
 import { PRIVACY_MIGRATIONS } from './privacy/budget.ts';
+import { loadKb, REASONING_MIGRATIONS } from './reasoning/kb-store.ts';
 import { createReasoningService } from './reasoning/service.ts';
 import { type Migration, OptimizedDatabase, type StorageBackend } from './storage/index.ts';
 
 /** Every domain's schema, applied at start in one transaction. */
-export const MIGRATIONS: Migration[] = [...AUTH_MIGRATIONS, ...PRIVACY_MIGRATIONS, ...MESSAGING_MIGRATIONS];
+export const MIGRATIONS: Migration[] = [...AUTH_MIGRATIONS, ...PRIVACY_MIGRATIONS, ...MESSAGING_MIGRATIONS, ...REASONING_MIGRATIONS];
 
 /** Messages queued in memory at most; a full queue answers 429 (room for 50 full 1,000-message batches). */
 const MAX_QUEUED_MESSAGES = 50_000;
@@ -53,7 +54,7 @@ export async function createServices({ env, backend, runtime }: ServicesOptions)
       startedAt: Date.now(),
       runtime,
       messaging,
-      reasoning: createReasoningService(),
+      reasoning: createReasoningService({ kb: loadKb(db) }),
       bootstrapKey,
       async close() {
         await messaging.stop();

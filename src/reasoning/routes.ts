@@ -25,6 +25,7 @@ import { AppError } from '../shared/errors.ts';
 import { LimitError } from './context.ts';
 import { ParseError, ProgramTooLargeError } from './runner.ts';
 import { NotOneAtomError, type ReasoningService } from './service.ts';
+import { saveKb } from './kb-store.ts';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const Name = z.string().regex(NAME, 'must be an identifier: a letter, then letters, digits, - or _ (at most 64)');
@@ -85,11 +86,21 @@ export function createReasoningRoutes(deps: AppDeps): Hono<AppEnv> {
   app.get('/metta/kb', admin, (c) => c.json(reasoning.kb()));
   app.put('/metta/kb', admin, async (c) => {
     const { source } = await readJson(c, Kb);
+    const previous = reasoning.kb().source;
+    let info: { kbVersion: number; atoms: number };
     try {
-      return c.json(reasoning.replaceKb(source));
+      info = reasoning.replaceKb(source);
     } catch (err) {
       return mettaError(err);
     }
+    try {
+      await saveKb(deps.db, source);
+    } catch (err) {
+      // Not durable, so not acknowledged: keep serving the knowledge base that is.
+      reasoning.replaceKb(previous);
+      throw err;
+    }
+    return c.json(info);
   });
   return app;
 }

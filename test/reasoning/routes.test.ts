@@ -1,6 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { createApp } from '../../src/app.ts';
+import { createServices } from '../../src/services.ts';
+import { createMemoryBackend } from '../../src/storage/index.ts';
+import { ADMIN_KEY, createTestApp, type TestApp } from '../helpers/app.ts';
 import { ETHICS_KB } from '../../src/reasoning/kb.ts';
 
 let t: TestApp;
@@ -157,5 +160,25 @@ kb('only admins; a malformed knowledge base or one with ! is refused and the old
   const version = (await (await t.call('GET', '/metta/kb', { key: keys.admin })).json()).kbVersion;
   assert.equal((await post('/metta/query', 'agent', { expression: '(sensitivity genomic)' })).body.results, ['[critical]']);
   assert.is(version, (await (await t.call('GET', '/metta/kb', { key: keys.admin })).json()).kbVersion);
+});
+kb('a replaced knowledge base is durable: it is what a restarted server serves', async () => {
+  const backend = createMemoryBackend();
+  const env = { HEALTHSYNC_ADMIN_KEY: ADMIN_KEY };
+  const first = await createServices({ env, backend, runtime: 'node' });
+  const source = ETHICS_KB.replace('(= (min-k low) 5)', '(= (min-k low) 7)');
+  const res = await createApp(first).request('/metta/kb', {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ source }),
+  });
+  assert.is(res.status, 200);
+  await first.close();
+  const second = await createServices({ env, backend, runtime: 'node' });
+  try {
+    assert.is(second.reasoning?.kb().source, source);
+    assert.equal((await second.reasoning!.query('(min-k low)')).results, ['[7]']);
+  } finally {
+    await second.close();
+  }
 });
 kb.run();
