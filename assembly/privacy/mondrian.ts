@@ -3,7 +3,8 @@
 // normalized range, categorical attributes before ordered ones: ordered attributes at the boundary nearest the weighted median (strict: only
 // between different values; relaxed: between any two tuples), categorical attributes only between
 // children of the partition's lowest common ancestor in the hierarchy. A split is allowed when both
-// sides keep at least k rows and satisfy every model. Sorting is stable (counting sort on ranks,
+// sides keep at least k rows and satisfy every model (relaxed splits between equal values only
+// when no other split is allowed). Sorting is stable (counting sort on ranks,
 // merge sort when ranks are sparse), so the result is a pure function of the input.
 
 import { arenaAlloc } from './arena';
@@ -222,6 +223,14 @@ function trySplit(a: i32, lo: i32, hi: i32, k: f64, relaxed: bool): i32 {
   const total = acc - weightBefore(lo);
   const half = weightBefore(lo) + total / 2;
   const lca = getU32(LCA, a);
+  // Relaxed splits only where no split between different values works: equal values then go
+  // to both sides, which keeps partitions small without widening every later range.
+  const p = nearestSplit(a, lo, hi, k, half, lca, false, categorical);
+  return p >= 0 || !relaxed || categorical ? p : nearestSplit(a, lo, hi, k, half, lca, true, false);
+}
+
+/** The allowed boundary nearest the weighted median (both sides k+ rows and every model), or -1. */
+function nearestSplit(a: i32, lo: i32, hi: i32, k: f64, half: f64, lca: u32, relaxed: bool, categorical: bool): i32 {
   // First position whose preceding weight reaches half; candidates spread out from there.
   let mid = lo + 1;
   while (mid < hi - 1 && weightBefore(mid) < half) mid++;

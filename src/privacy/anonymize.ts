@@ -43,9 +43,12 @@ export function anonymize(dataset: DatasetInput, config: AnonymizeConfig): Anony
   if (algorithm === 'mondrian') {
     const mode = config.mondrian ?? 'strict';
     if (mode !== 'strict' && mode !== 'relaxed') throw new ValidationError('mondrian must be strict or relaxed', 'mondrian');
-    const input = engineInput(table);
-    const engine: MondrianEngine = engineName === 'wasm' ? createWasmMondrianEngine(mondrianInputOf(table, input)) : createReferenceMondrianEngine(mondrianInputOf(table, input));
-    return runMondrian(table, engine, mode === 'relaxed', { t0, seed: config.seed, suppressedMode });
+    const categories = config.categories ?? 'nodes';
+    if (categories !== 'nodes' && categories !== 'sets') throw new ValidationError('categories must be nodes or sets', 'categories');
+    const order = mondrianOrder(table, categories === 'sets');
+    const input = { ...engineInput(table), ...order };
+    const engine: MondrianEngine = engineName === 'wasm' ? createWasmMondrianEngine(input) : createReferenceMondrianEngine(input);
+    return runMondrian(table, engine, mode === 'relaxed', { t0, seed: config.seed, suppressedMode, order });
   }
 
   const input = engineInput(table);
@@ -169,12 +172,12 @@ export function writeRows(
   return { columns: keptColumns.map((i) => table.columns[i]), rows };
 }
 
-function mondrianInputOf(table: PreparedTable, input: ReturnType<typeof engineInput>) {
-  return { ...input, ...mondrianOrder(table) };
-}
-
-/** Mondrian's split order per quasi-identifier: numbers and dates by value, categories by hierarchy. */
-export function mondrianOrder(table: PreparedTable): { rank: Uint32Array[]; categorical: boolean[] } {
+/**
+ * Mondrian's split order per quasi-identifier: numbers and dates by value, categories by their
+ * hierarchy's leaf order; `categorical[a]` says whether attribute a splits between hierarchy
+ * nodes (false for categories released as sets).
+ */
+export function mondrianOrder(table: PreparedTable, sets = false): { rank: Uint32Array[]; categorical: boolean[] } {
   const rank: Uint32Array[] = [];
   const categorical: boolean[] = [];
   for (const q of table.quasi) {
@@ -200,7 +203,7 @@ export function mondrianOrder(table: PreparedTable): { rank: Uint32Array[]; cate
     const r = new Uint32Array(h.leaves.length);
     leaves.forEach((leaf, i) => (r[leaf] = i));
     rank.push(r);
-    categorical.push(h.kind === 'categorical');
+    categorical.push(h.kind === 'categorical' && !sets);
   }
   return { rank, categorical };
 }

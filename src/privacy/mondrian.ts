@@ -1,10 +1,12 @@
 /**
  * Mondrian multidimensional local recoding: the engine partitions the rows; this writes each
  * partition's generalized values (ranges `lo-hi` for numbers, `from/to` for dates, the lowest
- * common ancestor in the hierarchy for categories) and measures the result with GCP (Ghinita et
- * al.'s global certainty penalty) and ARX's Loss.
+ * common ancestor in the hierarchy for categories, or with `categories: 'sets'` the set `{a|b}`
+ * of leaves in the partition's range of the hierarchy's leaf order) and measures the result with
+ * GCP (Ghinita et al.'s global certainty penalty: a category covering c of |A| leaves costs
+ * c/|A|, a single value 0) and ARX's Loss.
  */
-import { achievements, mondrianOrder, writeRows } from './anonymize.ts';
+import { achievements, writeRows } from './anonymize.ts';
 import type { MondrianEngine } from './engine.ts';
 import { aggregateLoss } from './metrics.ts';
 import type { PreparedTable } from './table.ts';
@@ -16,6 +18,8 @@ interface RunOptions {
   t0: number;
   seed: number | undefined;
   suppressedMode: 'mask' | 'remove';
+  /** The split order the engine used (`categorical[a]` false: attribute a split by rank). */
+  order: { rank: Uint32Array[]; categorical: boolean[] };
 }
 
 /** A number written without float noise (ranges of whole numbers stay whole). */
@@ -40,7 +44,7 @@ export function runMondrian(table: PreparedTable, engine: MondrianEngine, relaxe
   const stats = result.stats;
   const sizes = new Float64Array(parts);
   for (let r = 0; r < n; r++) sizes[partOf[r]]++;
-  const { rank } = mondrianOrder(table);
+  const { rank, categorical } = options.order;
 
   // Per partition and attribute: the generalized label, its NCP and the leaves it covers.
   const labels: string[][] = [];
@@ -51,7 +55,21 @@ export function runMondrian(table: PreparedTable, engine: MondrianEngine, relaxe
     const h = q.bound.hierarchy;
     const leafCount = h.leaves.length;
     const out = new Array<string>(parts);
-    if (h.kind === 'categorical') {
+    if (h.kind === 'categorical' && !categorical[a]) {
+      // Released as the set of leaves in the partition's range of the hierarchy's leaf order.
+      const leafOfRank = new Uint32Array(leafCount);
+      rank[a].forEach((r, leaf) => (leafOfRank[r] = leaf));
+      for (let p = 0; p < parts; p++) {
+        const loRank = stats[(p * d + a) * 2];
+        const hiRank = stats[(p * d + a) * 2 + 1];
+        const members: string[] = [];
+        for (let r = loRank; r <= hiRank; r++) members.push(h.leaves[leafOfRank[r]]);
+        const covered = hiRank - loRank + 1;
+        out[p] = covered === 1 ? members[0] : `{${members.join('|')}}`;
+        ncpSum[p] += covered > 1 ? covered / leafCount : 0;
+        numerators[a] += sizes[p] * covered;
+      }
+    } else if (h.kind === 'categorical') {
       const { cover } = q.encoded;
       for (let p = 0; p < parts; p++) {
         const level = stats[(p * d + a) * 2];

@@ -371,28 +371,34 @@ export function createReferenceMondrianEngine(input: MondrianInput): MondrianEng
     const categorical = input.categorical[a];
     const boundary = (i: number): boolean => {
       if (categorical) return genOf(a, lca - 1, part[i - 1]) !== genOf(a, lca - 1, part[i]);
-      return relaxed || rankCol[a][part[i - 1]] !== rankCol[a][part[i]];
+      return rankCol[a][part[i - 1]] !== rankCol[a][part[i]];
     };
     const sideOk = (lo: number, hi: number): boolean => input.models.length === 0 || judge(part.slice(lo, hi), prefix[hi] - prefix[lo], null);
-    let mid = 1;
-    while (mid < size - 1 && prefix[mid] < half) mid++;
-    let left = mid;
-    let right = mid + 1;
-    let tries = 0;
-    for (;;) {
-      while (left > 0 && !boundary(left)) left--;
-      while (right < size && !boundary(right)) right++;
-      const leftOk = left > 0 && prefix[left] >= k;
-      const rightOk = right < size && total - prefix[right] >= k;
-      if (!leftOk && !rightOk) return null;
-      let p: number;
-      if (leftOk && (!rightOk || Math.abs(prefix[left] - half) <= Math.abs(prefix[right] - half))) p = left--;
-      else p = right++;
-      if (prefix[p] < k || total - prefix[p] < k) continue;
-      if (input.models.length === 0) return [part.slice(0, p), part.slice(p)];
-      if (sideOk(0, p) && sideOk(p, size)) return [part.slice(0, p), part.slice(p)];
-      if (++tries >= MAX_MODEL_TRIES) return null;
-    }
+    const nearest = (loose: boolean): number => {
+      const isBoundary = (i: number): boolean => (loose ? true : boundary(i));
+      let mid = 1;
+      while (mid < size - 1 && prefix[mid] < half) mid++;
+      let left = mid;
+      let right = mid + 1;
+      let tries = 0;
+      for (;;) {
+        while (left > 0 && !isBoundary(left)) left--;
+        while (right < size && !isBoundary(right)) right++;
+        const leftOk = left > 0 && prefix[left] >= k;
+        const rightOk = right < size && total - prefix[right] >= k;
+        if (!leftOk && !rightOk) return -1;
+        let p: number;
+        if (leftOk && (!rightOk || Math.abs(prefix[left] - half) <= Math.abs(prefix[right] - half))) p = left--;
+        else p = right++;
+        if (prefix[p] < k || total - prefix[p] < k) continue;
+        if (input.models.length === 0) return p;
+        if (sideOk(0, p) && sideOk(p, size)) return p;
+        if (++tries >= MAX_MODEL_TRIES) return -1;
+      }
+    };
+    let p = nearest(false);
+    if (p < 0 && relaxed && !categorical) p = nearest(true);
+    return p < 0 ? null : [part.slice(0, p), part.slice(p)];
   }
 
   return { name: 'reference', partition };

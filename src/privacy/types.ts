@@ -78,6 +78,12 @@ export interface AnonymizeConfig {
   /** Mondrian's partitioning: `'strict'` (default) or `'relaxed'`. */
   mondrian?: 'strict' | 'relaxed';
   /**
+   * Mondrian's categorical attributes: `'nodes'` (default) release the partition's lowest common
+   * ancestor in the hierarchy; `'sets'` split along the hierarchy's leaf order like numbers and
+   * release the leaves of the partition's range as `{a|b|c}` (less loss, not a hierarchy label).
+   */
+  categories?: 'nodes' | 'sets';
+  /**
    * Output row order: with a seed the rows are shuffled deterministically, without one they are
    * shuffled with crypto-grade randomness, so the order never reveals the input order.
    */

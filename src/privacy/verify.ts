@@ -103,6 +103,11 @@ function numericCovers(label: string, value: string): boolean {
   return !topped && num(label) === x;
 }
 
+/** A set of values written `{a|b|c}` (Mondrian's categories as sets). */
+function setCovers(label: string, value: string): boolean {
+  return label.length > 2 && label[0] === '{' && label[label.length - 1] === '}' && label.slice(1, -1).split('|').includes(value);
+}
+
 function rowsOfTree(tree: TreeSpec): string[][] {
   const keys = Object.keys(tree);
   const root: TreeSpec = keys.length === 1 ? tree : { '*': tree };
@@ -126,7 +131,7 @@ function coversFor(spec: HierarchySpec): Covers {
     else rows = rowsOfTree((spec as { tree: TreeSpec }).tree);
     const byLeaf = new Map<string, Set<string>>();
     for (const r of rows) byLeaf.set(r[0], new Set(r));
-    return (label, value) => byLeaf.get(value)?.has(label) === true || numericCovers(label, value);
+    return (label, value) => byLeaf.get(value)?.has(label) === true || numericCovers(label, value) || setCovers(label, value);
   }
   switch (spec.type) {
     case 'interval':
@@ -142,14 +147,14 @@ function coversFor(spec: HierarchySpec): Covers {
       };
     case 'zip':
       return (label, value) => {
-        if (label === value) return true;
+        if (label === value || setCovers(label, value)) return true;
         const head = value.slice(0, label.length);
         if (head.length !== label.length || /-/.test(head)) return false;
         for (let i = 0; i < label.length; i++) if (label[i] !== '*' && label[i] !== head[i]) return false;
         return true;
       };
     default:
-      return (label, value) => label === value;
+      return (label, value) => label === value || setCovers(label, value);
   }
 }
 

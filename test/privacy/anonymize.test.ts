@@ -224,6 +224,20 @@ Mondrian('strict and relaxed partitions pass verify, and the engines agree', () 
   );
 });
 
+Mondrian('categories as sets: ranges of the hierarchy\'s leaf order, verified, and engines agree', () => {
+  fc.assert(
+    fc.property(arbitraryCase({ models: false }), fc.boolean(), (c, relaxed) => {
+      const config: AnonymizeConfig = { ...c.config, algorithm: 'mondrian', categories: 'sets', mondrian: relaxed ? 'relaxed' : 'strict', seed: 3 };
+      const wasm = anonymize(c.dataset, config);
+      const ref = anonymize(c.dataset, { ...config, engine: 'reference' });
+      assert.equal(ref.rows, wasm.rows);
+      const report = verify(c.dataset, wasm, config);
+      assert.ok(report.ok, report.violations.join('; '));
+    }),
+    { numRuns: 60 },
+  );
+});
+
 Mondrian('Adult k=5: every class has 5+ rows, categories stay hierarchy labels, GCP is reported', () => {
   const config: AnonymizeConfig = { quasiIdentifiers: adult.hierarchies, k: 5, algorithm: 'mondrian', seed: 1 };
   const result = anonymize(adult.dataset, config);
