@@ -4,7 +4,7 @@
  */
 export { AppError, NotFoundError, OverloadedError, ValidationError } from './shared/errors.ts';
 export { WasmError } from './shared/wasm.ts';
-export { crc32c, crc32cReference } from './checksum/index.ts';
+export { crc32c, crc32cReference, sha256, sha256Hex } from './checksum/index.ts';
 export { createApp, PUBLIC_ROUTES, type AppDeps } from './app.ts';
 export { createServices, MIGRATIONS, type Services, type ServicesOptions } from './services.ts';
 export { loadConfig, type AppConfig } from './config.ts';

@@ -44,7 +44,6 @@ export async function createServices({ env, backend, runtime }: ServicesOptions)
   const messaging = new MessageProcessor({ journal: createStorageJournal(db), maxWorkers: 20, maxQueueSize: MAX_QUEUED_MESSAGES });
   try {
     const keys = new KeyStore(db, { adminKey: config.adminKey });
-    await keys.init();
     const bootstrapKey = await keys.bootstrapAdmin();
     await messaging.start();
     return {

@@ -122,7 +122,6 @@ const config = loadConfig({ HEALTHSYNC_ADMIN_KEY: ADMIN_KEY, HEALTHSYNC_RATE_LIM
 const db = new OptimizedDatabase(createMemoryBackend(), { migrations: [...MIGRATIONS, ...MESSAGING_MIGRATIONS] });
 await db.start();
 const keys = new KeyStore(db, { adminKey: config.adminKey });
-await keys.init();
 const messaging = new MessageProcessor({ journal: createStorageJournal(db), maxWorkers: 20, maxQueueSize: 1_000_000 });
 messaging.registerHandler('consent_request', () => undefined);
 await messaging.start();

@@ -27,7 +27,6 @@ const config = loadConfig({ HEALTHSYNC_ADMIN_KEY: adminKey, HEALTHSYNC_RATE_LIMI
 const db = new OptimizedDatabase(createFileBackend(dir), { migrations: [...MIGRATIONS, ...MESSAGING_MIGRATIONS] });
 await db.start();
 const keys = new KeyStore(db, { adminKey: config.adminKey });
-await keys.init();
 const messaging = new MessageProcessor({
   ...(durability === 'durable' ? { journal: createStorageJournal(db) } : {}),
   maxWorkers: 20,

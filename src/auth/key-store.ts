@@ -1,13 +1,15 @@
 /**
  * API keys. A key is `hsk_` + 32 random bytes (base64url), shown once when created; storage
  * holds only its SHA-256 (keys are high-entropy, so a fast hash is enough and a slow KDF would
- * only cost every request). `HEALTHSYNC_ADMIN_KEY`, when set, is one more admin key that is
- * never stored. Verified keys are cached by hash in a bounded LRU, cleared on revocation.
+ * only cost every request). Hashing runs in WASM, so verifying a key is synchronous.
+ * `HEALTHSYNC_ADMIN_KEY`, when set, is one more admin key that is never stored. Verified keys
+ * are cached by hash in a bounded LRU, cleared on revocation.
  */
 import type { Principal, Role } from '../http/types.ts';
 import { ROLES } from '../http/types.ts';
 import { AppError, NotFoundError } from '../shared/errors.ts';
-import { randomBytes, sha256Hex, toBase64Url, toHex } from '../shared/crypto.ts';
+import { sha256Hex } from '../checksum/index.ts';
+import { randomBytes, toBase64Url, toHex } from '../shared/crypto.ts';
 import { LruMap } from '../shared/lru.ts';
 import type { Migration, OptimizedDatabase } from '../storage/index.ts';
 
@@ -50,23 +52,19 @@ interface KeyRow {
 /**
  * @example
  * const keys = new KeyStore(db, { adminKey: process.env.HEALTHSYNC_ADMIN_KEY });
- * await keys.init();
  * const { id, key } = await keys.create({ role: 'agent', name: 'consent-agent' });
- * (await keys.verify(key))?.role === 'agent';
+ * keys.verify(key)?.role === 'agent';
  */
 export class KeyStore {
   readonly #db: OptimizedDatabase;
   readonly #adminKey: string | undefined;
-  #adminHash: string | undefined;
+  readonly #adminHash: string | undefined;
   readonly #cache = new LruMap<string, Principal>(4096);
 
   constructor(db: OptimizedDatabase, options: { adminKey?: string } = {}) {
     this.#db = db;
     this.#adminKey = options.adminKey;
-  }
-
-  async init(): Promise<void> {
-    this.#adminHash = this.#adminKey === undefined ? undefined : await sha256Hex(this.#adminKey);
+    this.#adminHash = options.adminKey === undefined ? undefined : sha256Hex(options.adminKey);
   }
 
   /** Whether an operator-supplied admin key is configured. */
@@ -75,8 +73,8 @@ export class KeyStore {
   }
 
   /** Resolves a presented key to its principal, or `undefined` when unknown or revoked. */
-  async verify(key: string): Promise<Principal | undefined> {
-    const hash = await sha256Hex(key);
+  verify(key: string): Principal | undefined {
+    const hash = sha256Hex(key);
     if (hash === this.#adminHash) return ENV_ADMIN;
     const cached = this.#cache.get(hash);
     if (cached) return cached;
@@ -101,7 +99,7 @@ export class KeyStore {
       info.id,
       info.name,
       info.role,
-      await sha256Hex(key),
+      sha256Hex(key),
       info.createdAt,
     ]);
     return { ...info, key };

@@ -1,8 +1,10 @@
 /**
- * CRC-32C (Castagnoli) checksums, computed in WASM. Used by the storage journal and the
- * message codec to detect torn or corrupted records.
+ * CRC-32C (Castagnoli) checksums and SHA-256 digests, computed in WASM. CRC-32C detects torn or
+ * corrupted journal records and frames; SHA-256 looks up API keys by hash synchronously, without
+ * an async Web Crypto round trip per request (Web Crypto is the test oracle).
  */
-import { crc32cWasm } from './wasm.ts';
+import { toHex } from '../shared/crypto.ts';
+import { crc32cWasm, sha256Wasm } from './wasm.ts';
 
 export { crc32cReference } from './reference.ts';
 
@@ -14,4 +16,21 @@ export { crc32cReference } from './reference.ts';
  */
 export function crc32c(bytes: Uint8Array, seed = 0): number {
   return crc32cWasm(bytes, seed);
+}
+
+/**
+ * SHA-256 of `bytes`.
+ *
+ * @example
+ * toHex(sha256(new TextEncoder().encode('abc'))) // 'ba7816bf…'
+ */
+export function sha256(bytes: Uint8Array): Uint8Array {
+  return sha256Wasm(bytes);
+}
+
+const ENCODER = new TextEncoder();
+
+/** SHA-256 of a UTF-8 string, as lower-case hex. */
+export function sha256Hex(text: string): string {
+  return toHex(sha256Wasm(ENCODER.encode(text)));
 }

@@ -1,6 +1,6 @@
 /**
  * The one loader of `wasm/checksum.wasm`. Bytes are copied into the module's scratch region
- * and checksummed there; a trap replaces the instance.
+ * and checksummed or hashed there; a trap replaces the instance.
  */
 import { platform } from '#platform';
 import { checkStatus, instantiateWasm, toWasmError, type WasmExports } from '../shared/wasm.ts';
@@ -8,6 +8,7 @@ import { checkStatus, instantiateWasm, toWasmError, type WasmExports } from '../
 interface ChecksumExports extends WasmExports {
   scratchPtr(len: number): number;
   crc32c(ptr: number, len: number, seed: number): number;
+  sha256(ptr: number, len: number, outPtr: number): void;
 }
 
 const NAME = 'checksum';
@@ -32,6 +33,20 @@ export function crc32cWasm(bytes: Uint8Array, seed = 0): number {
       crc = e.crc32c(ptr, slice.length, crc) >>> 0;
     }
     return crc;
+  } catch (err) {
+    exports = undefined;
+    throw toWasmError(err, NAME);
+  }
+}
+
+/** SHA-256 in WASM; the scratch region holds the 32-byte digest, then the input. */
+export function sha256Wasm(bytes: Uint8Array): Uint8Array {
+  const e = load();
+  try {
+    const out = checkStatus(e.scratchPtr(32 + bytes.length), NAME, 'scratchPtr');
+    new Uint8Array(e.memory.buffer, out + 32, bytes.length).set(bytes);
+    e.sha256(out + 32, bytes.length, out);
+    return new Uint8Array(e.memory.buffer, out, 32).slice();
   } catch (err) {
     exports = undefined;
     throw toWasmError(err, NAME);

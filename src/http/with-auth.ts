@@ -27,7 +27,7 @@ export function withAuth(keys: KeyStore): MiddlewareHandler<AppEnv> {
     }
     const match = BEARER.exec(header);
     if (!match) throw unauthorized('Authorization header must be "Bearer <key>"');
-    const principal = await keys.verify(match[1]);
+    const principal = keys.verify(match[1]);
     if (!principal) throw unauthorized('unknown or revoked API key');
     c.set('principal', principal);
     return next();

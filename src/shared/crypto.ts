@@ -1,7 +1,6 @@
 /**
- * Small Web Crypto helpers used across domains (both hosts have `crypto.subtle`).
+ * Small byte and randomness helpers used across domains (both hosts have Web Crypto).
  */
-const ENCODER = new TextEncoder();
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** Lower-case hex of `bytes`. */
@@ -21,14 +20,4 @@ export function toBase64Url(bytes: Uint8Array): string {
 /** `n` cryptographically random bytes. */
 export function randomBytes(n: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(n));
-}
-
-/**
- * SHA-256 of a UTF-8 string, as hex.
- *
- * @example
- * await sha256Hex('abc') // 'ba7816bf…'
- */
-export async function sha256Hex(text: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', ENCODER.encode(text))));
 }

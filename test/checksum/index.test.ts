@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { crc32c, crc32cReference } from '../../src/index.ts';
+import { crc32c, crc32cReference, sha256, sha256Hex } from '../../src/index.ts';
+import { toHex } from '../../src/shared/crypto.ts';
 
 const Crc = suite('checksum/crc32c');
 const ascii = (s: string) => new TextEncoder().encode(s);
@@ -40,3 +41,31 @@ Crc('detects a single flipped bit', () => {
 });
 
 Crc.run();
+
+const Sha = suite('checksum/sha256');
+
+Sha('matches the FIPS 180-4 examples', () => {
+  assert.is(sha256Hex(''), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  assert.is(sha256Hex('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  assert.is(
+    sha256Hex('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'),
+    '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1',
+  );
+  assert.is(toHex(sha256(new Uint8Array(1_000_000).fill(0x61))), 'cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0');
+});
+
+Sha('equals Web Crypto on any bytes, across every padding boundary', async () => {
+  for (let len = 0; len <= 200; len++) {
+    const bytes = Uint8Array.from({ length: len }, (_, i) => (i * 31 + len) & 0xff);
+    const expected = toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
+    assert.is(toHex(sha256(bytes)), expected, `length ${len}`);
+  }
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ maxLength: 5000 }), async (bytes) => {
+      assert.is(toHex(sha256(bytes)), toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))));
+    }),
+    { numRuns: 200 },
+  );
+});
+
+Sha.run();
