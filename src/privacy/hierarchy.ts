@@ -250,7 +250,9 @@ function bindInterval(column: string, min: number, max: number, widths: number[]
       if (INTERVAL_CACHE.size >= INTERVAL_CACHE_SIZE) INTERVAL_CACHE.delete(INTERVAL_CACHE.keys().next().value as string);
       INTERVAL_CACHE.set(key, hierarchy);
     }
-    return { hierarchy, rowLeaf: Uint32Array.from(nums, (x) => x - min) };
+    const rowLeaf = new Uint32Array(nums.length);
+    for (let r = 0; r < nums.length; r++) rowLeaf[r] = nums[r] - min;
+    return { hierarchy, rowLeaf };
   }
   const leafValues = [...new Set(nums)].sort((a, b) => a - b);
   const hierarchy = intervalHierarchy(column, leafValues, widths, bin, topCode, top);
@@ -360,6 +362,18 @@ function bindZip(column: string, values: Cell[]): BoundHierarchy {
  * covers, and the distinct labels per level.
  */
 export function encodeHierarchy(h: Hierarchy): EncodedHierarchy {
+  let encoded = ENCODED.get(h);
+  if (!encoded) {
+    encoded = encode(h);
+    ENCODED.set(h, encoded);
+  }
+  return encoded;
+}
+
+/** Encodings of hierarchies that are shared between calls (interval domains); read-only. */
+const ENCODED = new WeakMap<Hierarchy, EncodedHierarchy>();
+
+function encode(h: Hierarchy): EncodedHierarchy {
   const levels = h.labels.length;
   const leafCount = h.leaves.length;
   const gen = new Uint32Array(levels * leafCount);

@@ -10,7 +10,7 @@ import {
   MODEL_DISTINCT, MODEL_ENTROPY, MODEL_RECURSIVE, MODEL_T_EQUAL, MODEL_T_ORDERED,
   type EngineInput, type EngineModel,
 } from './engine.ts';
-import { bindHierarchy, encodeHierarchy, isMissing, showValue, type BoundHierarchy, type EncodedHierarchy } from './hierarchy.ts';
+import { bindHierarchy, encodeHierarchy, showValue, type BoundHierarchy, type EncodedHierarchy } from './hierarchy.ts';
 import type { AnonymizeConfig, Cell, Dataset, DatasetInput, MetricName, PrivacyModel } from './types.ts';
 
 export interface PreparedQuasi {
@@ -246,20 +246,33 @@ export function prepareTable(dataset: DatasetInput, config: AnonymizeConfig): Pr
   };
 }
 
+/** A decimal number, as sensitive values must be written to be ordered numerically. */
+const DECIMAL = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+
 function encodeSensitive(column: string, index: number, rows: Cell[][]): PreparedSensitive {
-  const texts = rows.map((row, r) => {
-    const v = row[index];
-    if (isMissing(v)) {
+  const n = rows.length;
+  const texts = new Array<string>(n);
+  const seen: Record<string, true> = Object.create(null);
+  const distinct: string[] = [];
+  for (let r = 0; r < n; r++) {
+    const v = rows[r][index];
+    if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) || (typeof v === 'string' && v.trim() === '')) {
       throw new ValidationError(`row ${r + 1}, column ${column}: missing sensitive value`, column, { details: { row: r + 1 } });
     }
-    return String(v);
-  });
-  const distinct = [...new Set(texts)];
-  const numbers = distinct.map(Number);
-  if (numbers.every(Number.isFinite)) distinct.sort((a, b) => Number(a) - Number(b));
+    const text = typeof v === 'string' ? v : String(v);
+    texts[r] = text;
+    if (seen[text] === undefined) {
+      seen[text] = true;
+      distinct.push(text);
+    }
+  }
+  if (distinct.every((v) => DECIMAL.test(v))) distinct.sort((a, b) => Number(a) - Number(b));
   else distinct.sort();
-  const code = new Map(distinct.map((v, i) => [v, i]));
-  return { column, index, values: distinct, codes: Uint32Array.from(texts, (v) => code.get(v) as number) };
+  const code: Record<string, number> = Object.create(null);
+  distinct.forEach((v, i) => (code[v] = i));
+  const codes = new Uint32Array(n);
+  for (let r = 0; r < n; r++) codes[r] = code[texts[r]];
+  return { column, index, values: distinct, codes };
 }
 
 /** The engines' view of a prepared table. */
