@@ -196,7 +196,8 @@ export class WasmHistogram implements Histogram {
 
   record(value: number): void {
     const h = this.#h;
-    if (typeof value !== 'number' || !(value >= 0 && value <= this.maxValue) || h === 0) return this.#refuse(value);
+    const inst = this.#inst;
+    if (typeof value !== 'number' || !(value >= 0 && value <= this.maxValue) || h === 0 || inst.dead) return this.#refuse(value);
     // A busy histogram buffers its own values; the others share the instance's queue (see
     // MetricsInstance). Every other call flushes both first, so nobody sees the delay.
     const own = this.#own;
@@ -206,12 +207,18 @@ export class WasmHistogram implements Histogram {
       if ((this.#pending = n + 1) === OWN_BUFFER) this.#flushOwn();
       return;
     }
-    const inst = this.#inst;
     const i = inst.queued;
     inst.queuedHandles[i] = h;
     inst.queuedValues[i] = value;
     if ((inst.queued = i + 1) === QUEUE_SIZE) inst.flush();
     if (++this.#queuedCount === BUSY_AFTER) this.#own = new Float64Array(OWN_BUFFER);
+  }
+
+  /** Kept out of `record` so that it stays small enough to inline. */
+  #refuse(value: unknown): never {
+    if (this.#h === 0) this.#live();
+    if (this.#inst.dead) throw new WasmError(METRICS_WASM, 'this histogram belonged to an instance that trapped and was replaced');
+    throw invalidValue(value, this.maxValue);
   }
 
   /** Records this histogram's own buffered values (after the shared queue, which is older). */
@@ -232,11 +239,6 @@ export class WasmHistogram implements Histogram {
     if (st !== 0) this.#raise(st, 'record');
   }
 
-  /** Kept out of `record` so that it stays small enough to inline. */
-  #refuse(value: unknown): never {
-    if (this.#h === 0) this.#live();
-    throw invalidValue(value, this.maxValue);
-  }
 
   recordCount(value: number, count: number): void {
     if (typeof value !== 'number' || !(value >= 0 && value <= this.maxValue)) throw invalidValue(value, this.maxValue);

@@ -74,8 +74,11 @@ export class MetricsInstance {
     this.#wasmValues = new Float64Array(exports.memory.buffer, this.#queuePtr + QUEUE_SIZE * 4, QUEUE_SIZE);
   }
 
+  /** Set once the instance has trapped: its histograms refuse everything from then on. */
+  dead = false;
+
   get alive(): boolean {
-    return this.x !== DEAD;
+    return !this.dead;
   }
 
   /** A Float64Array over all of linear memory, rebuilt when memory has grown. */
@@ -138,6 +141,7 @@ export class MetricsInstance {
     const typed = toWasmError(err, METRICS_WASM);
     if (typed instanceof WasmError && typed.trap && this.alive) {
       this.x = DEAD;
+      this.dead = true;
       this.queued = 0;
       if (current === this) current = undefined;
     }
