@@ -13,6 +13,8 @@ export interface AppConfig {
   rateBurst: number;
   /** Largest request body in bytes. */
   bodyLimitBytes: number;
+  /** Where fired and resolved alerts are POSTed (http or https), if anywhere. */
+  alertWebhook: string | undefined;
 }
 
 export type EnvVars = Record<string, string | undefined>;
@@ -42,10 +44,15 @@ export function loadConfig(env: EnvVars): AppConfig {
     throw new ValidationError('HEALTHSYNC_ADMIN_KEY must be at least 16 characters', 'HEALTHSYNC_ADMIN_KEY');
   }
   const rateLimit = positiveNumber(env, 'HEALTHSYNC_RATE_LIMIT', DEFAULTS.rateLimit);
+  const alertWebhook = env.HEALTHSYNC_ALERT_WEBHOOK || undefined;
+  if (alertWebhook !== undefined && !/^https?:\/\/[^\s/]+/i.test(alertWebhook)) {
+    throw new ValidationError('HEALTHSYNC_ALERT_WEBHOOK must be an absolute http(s) URL', 'HEALTHSYNC_ALERT_WEBHOOK');
+  }
   return {
     adminKey,
     rateLimit,
     rateBurst: positiveNumber(env, 'HEALTHSYNC_RATE_BURST', Math.max(1, rateLimit)),
     bodyLimitBytes: positiveNumber(env, 'HEALTHSYNC_BODY_LIMIT', DEFAULTS.bodyLimitBytes, true),
+    alertWebhook,
   };
 }

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createApp } from './app.ts';
 import type { EnvVars } from './config.ts';
+import { getPerformanceMonitor } from './metrics/monitor.ts';
 import { createServices, type Services } from './services.ts';
 import { createFileBackend } from './storage/file-backend.ts';
 
@@ -47,13 +48,18 @@ export async function startNodeServer(options: NodeServerOptions = {}): Promise<
       server.once('error', fail);
     });
     const actual = (server.address() as AddressInfo).port;
+    // System sampling (memory, CPU, event-loop delay) and alert rules run while serving.
+    const monitor = getPerformanceMonitor().start();
     let closing: Promise<void> | undefined;
     return {
       url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}`,
       port: actual,
       services,
       close() {
-        closing ??= new Promise<void>((ok) => server.close(() => ok())).then(() => services.close());
+        closing ??= new Promise<void>((ok) => server.close(() => ok())).then(() => {
+          monitor.stop();
+          return services.close();
+        });
         return closing;
       },
     };

@@ -7,6 +7,8 @@ import type { AppDeps } from './app.ts';
 import { AUTH_MIGRATIONS, KeyStore, type CreatedKey } from './auth/key-store.ts';
 import { loadConfig, type EnvVars } from './config.ts';
 import { MessageProcessor } from './messaging/processor.ts';
+import { getPerformanceMonitor } from './metrics/monitor.ts';
+import { createWebhook } from './metrics/webhook.ts';
 import { createStorageJournal, MESSAGING_MIGRATIONS } from './messaging/storage-journal.ts';
 import { PRIVACY_MIGRATIONS } from './privacy/budget.ts';
 import { loadKb, REASONING_MIGRATIONS } from './reasoning/kb-store.ts';
@@ -46,6 +48,9 @@ export async function createServices({ env, backend, runtime }: ServicesOptions)
     const keys = new KeyStore(db, { adminKey: config.adminKey });
     const bootstrapKey = await keys.bootstrapAdmin();
     await messaging.start();
+    const unsubscribe = config.alertWebhook
+      ? getPerformanceMonitor().addAlertCallback(createWebhook({ url: config.alertWebhook }))
+      : () => undefined;
     return {
       config,
       db,
@@ -56,6 +61,7 @@ export async function createServices({ env, backend, runtime }: ServicesOptions)
       reasoning: createReasoningService({ kb: loadKb(db) }),
       bootstrapKey,
       async close() {
+        unsubscribe();
         await messaging.stop();
         await db.close();
       },

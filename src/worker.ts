@@ -16,6 +16,7 @@ import { errorResponse } from './http/errors.ts';
 import { readBodyWithin } from './http/read-body.ts';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/with-request-id.ts';
 import type { AppEnv } from './http/types.ts';
+import { getPerformanceMonitor } from './metrics/monitor.ts';
 import { createServices } from './services.ts';
 import { createDurableObjectBackend } from './storage/durable-object-backend.ts';
 
@@ -32,6 +33,7 @@ export class HealthSyncObject extends DurableObject<WorkerEnv> {
       .blockConcurrencyWhile(async () => {
         const env = Object.fromEntries(Object.entries(this.env).filter(([, v]) => typeof v === 'string')) as EnvVars;
         const services = await createServices({ env, backend: createDurableObjectBackend(this.ctx.storage), runtime: 'workerd' });
+        getPerformanceMonitor().start();
         return createApp(services);
       })
       .catch((err: unknown) => {

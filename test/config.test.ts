@@ -9,11 +9,23 @@ const Config = suite('config');
 
 Config('defaults', () => {
   const c = loadConfig({});
-  assert.equal(c, { adminKey: undefined, rateLimit: DEFAULTS.rateLimit, rateBurst: DEFAULTS.rateLimit, bodyLimitBytes: 1024 * 1024 });
+  assert.equal(c, {
+    adminKey: undefined,
+    rateLimit: DEFAULTS.rateLimit,
+    rateBurst: DEFAULTS.rateLimit,
+    bodyLimitBytes: 1024 * 1024,
+    alertWebhook: undefined,
+  });
 });
 
 Config('reads the environment', () => {
-  const c = loadConfig({ HEALTHSYNC_ADMIN_KEY: 'a'.repeat(20), HEALTHSYNC_RATE_LIMIT: '2.5', HEALTHSYNC_BODY_LIMIT: '1000' });
+  const c = loadConfig({
+    HEALTHSYNC_ADMIN_KEY: 'a'.repeat(20),
+    HEALTHSYNC_RATE_LIMIT: '2.5',
+    HEALTHSYNC_BODY_LIMIT: '1000',
+    HEALTHSYNC_ALERT_WEBHOOK: 'https://ops.example/hooks/healthsync',
+  });
+  assert.is(c.alertWebhook, 'https://ops.example/hooks/healthsync');
   assert.is(c.adminKey, 'a'.repeat(20));
   assert.is(c.rateLimit, 2.5);
   assert.is(c.rateBurst, 2.5);
@@ -26,6 +38,8 @@ Config('invalid values name the variable', () => {
     ['HEALTHSYNC_RATE_LIMIT', 'fast'],
     ['HEALTHSYNC_BODY_LIMIT', '1.5'],
     ['HEALTHSYNC_ADMIN_KEY', 'short'],
+    ['HEALTHSYNC_ALERT_WEBHOOK', 'ftp://ops.example/hook'],
+    ['HEALTHSYNC_ALERT_WEBHOOK', 'not a url'],
   ]) {
     try {
       loadConfig({ [name]: value });
