@@ -19,7 +19,8 @@ function unauthorized(message: string): AppError {
  * app.use(withAuth(keys));
  */
 export function withAuth(keys: KeyStore): MiddlewareHandler<AppEnv> {
-  return async function withAuth(c, next) {
+  // Plain (not async) middleware: the common paths return next()'s promise without another await.
+  return function withAuth(c, next) {
     const header = c.req.header('authorization');
     if (header === undefined) {
       c.set('principal', undefined);
@@ -43,7 +44,7 @@ export function withAuth(keys: KeyStore): MiddlewareHandler<AppEnv> {
 export function requireRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
   const allowed = new Set<Role>(roles);
   const list = roles.join(' or ');
-  return async function requireRole(c, next) {
+  return function requireRole(c, next) {
     const principal = c.get('principal');
     if (!principal) throw unauthorized('this route needs an API key: send "Authorization: Bearer <key>"');
     if (!allowed.has(principal.role)) {

@@ -4,7 +4,7 @@
  * body pay one header lookup: `c.req.raw.body` is touched only for chunked uploads, since on
  * Node it makes the adapter build a full `Request`.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { AppError } from '../shared/errors.ts';
 import { readBodyWithin } from './read-body.ts';
 import type { AppEnv } from './types.ts';
@@ -27,7 +27,13 @@ export function withBodyLimit(maxBytes: number, { closeConnection = false }: Bod
     new AppError(413, 'payload_too_large', `request body exceeds the limit of ${maxBytes} bytes`, {
       headers: closeConnection ? { connection: 'close' } : undefined,
     });
-  return async function withBodyLimit(c, next) {
+  async function buffered(c: Context<AppEnv>, next: Next, body: ReadableStream<Uint8Array>): Promise<void> {
+    const bytes = await readBodyWithin(body, maxBytes, { drain: !closeConnection });
+    if (bytes === null) throw tooLarge();
+    c.req.raw = new Request(c.req.raw, { body: bytes });
+    return next();
+  }
+  return function withBodyLimit(c, next) {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD') return next();
     const length = c.req.header('content-length');
@@ -35,11 +41,7 @@ export function withBodyLimit(maxBytes: number, { closeConnection = false }: Bod
       if (Number(length) > maxBytes) throw tooLarge();
       return next();
     }
-    const raw = c.req.raw;
-    if (!raw.body) return next();
-    const body = await readBodyWithin(raw.body, maxBytes, { drain: !closeConnection });
-    if (body === null) throw tooLarge();
-    c.req.raw = new Request(raw, { body });
-    return next();
+    const body = c.req.raw.body;
+    return body ? buffered(c, next, body) : next();
   };
 }

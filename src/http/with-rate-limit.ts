@@ -66,12 +66,12 @@ export class TokenBuckets {
  */
 export function withRateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
   const buckets = new TokenBuckets(options);
-  return async function withRateLimit(c, next) {
+  return function withRateLimit(c, next) {
     const principal = c.get('principal');
     if (principal) {
       const wait = buckets.take(principal.keyId);
       if (wait > 0) throw new OverloadedError(`rate limit of ${buckets.rate} requests/s exceeded for this key`, wait, 'rate_limited');
     }
-    await next();
+    return next();
   };
 }
