@@ -121,13 +121,16 @@ function cellText(v: Cell): string {
   return v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? '' : String(v);
 }
 
+const EMPTY: string[] = [];
+const NO_KEYS = new Uint32Array(0);
+
 /**
  * How the output writes quasi-identifiers: the label of attribute `a` for row `r` is
  * `tables[a][keys[a][r]]`; rows with `kept[r] === 0` are suppressed.
  */
 export interface OutputLabels {
   tables: string[][];
-  keys: ArrayLike<number>[];
+  keys: Uint32Array[];
   kept: Uint8Array | null;
 }
 
@@ -147,8 +150,9 @@ export function writeRows(
   table.quasi.forEach((q, a) => (slot[q.index] = a));
   const width = keptColumns.length;
   // Per output column: its quasi-identifier's label table and keys, or its source column.
-  const tables = keptColumns.map((c) => (slot[c] >= 0 ? labels.tables[slot[c]] : null));
-  const keys = keptColumns.map((c) => (slot[c] >= 0 ? labels.keys[slot[c]] : null));
+  const tables = keptColumns.map((c) => (slot[c] >= 0 ? labels.tables[slot[c]] : EMPTY));
+  const keys = keptColumns.map((c) => (slot[c] >= 0 ? labels.keys[slot[c]] : NO_KEYS));
+  const passthrough = keptColumns.some((c) => slot[c] < 0);
   const { kept } = labels;
   const n = table.rows.length;
   const order = permutation(n, seed === undefined ? createCryptoRandom() : createSeededRandom(seed));
@@ -157,12 +161,16 @@ export function writeRows(
     const r = order[i];
     const suppressed = kept !== null && kept[r] === 0;
     if (suppressed && suppressedMode === 'remove') continue;
-    const source = table.rows[r];
     const out = new Array<string>(width);
-    for (let j = 0; j < width; j++) {
-      const t = tables[j];
-      if (t !== null) out[j] = suppressed ? '*' : t[(keys[j] as ArrayLike<number>)[r]];
-      else {
+    if (suppressed) {
+      for (let j = 0; j < width; j++) out[j] = '*';
+    } else {
+      for (let j = 0; j < width; j++) out[j] = tables[j][keys[j][r]];
+    }
+    if (passthrough) {
+      const source = table.rows[r];
+      for (let j = 0; j < width; j++) {
+        if (tables[j] !== EMPTY) continue;
         const v = source[keptColumns[j]];
         out[j] = typeof v === 'string' ? v : cellText(v);
       }

@@ -10,7 +10,9 @@ import {
   MODEL_DISTINCT, MODEL_ENTROPY, MODEL_RECURSIVE, MODEL_T_EQUAL, MODEL_T_ORDERED,
   type EngineInput, type EngineModel,
 } from './engine.ts';
-import { bindHierarchy, encodeHierarchy, showValue, type BoundHierarchy, type EncodedHierarchy } from './hierarchy.ts';
+import {
+  bindHierarchy, encodeHierarchy, notInTable, showValue, tableLookup, tableSpecRows, type BoundHierarchy, type EncodedHierarchy,
+} from './hierarchy.ts';
 import type { AnonymizeConfig, Cell, Dataset, DatasetInput, MetricName, PrivacyModel } from './types.ts';
 
 export interface PreparedQuasi {
@@ -176,8 +178,15 @@ export function prepareTable(dataset: DatasetInput, config: AnonymizeConfig): Pr
     claim(columnIndex(columns, name, `insensitive[${j}]`), 'insensitive', `insensitive[${j}]`);
   });
 
-  // Row-major extraction: one visit per row object is far kinder to the cache than one per cell.
-  const qiColumns = qiIndexes.map(() => new Array<Cell>(n));
+  // One row-major pass (a visit per row object is far kinder to the cache than one per cell):
+  // cells are checked, table hierarchies' leaves looked up at once, other quasi-identifier
+  // columns gathered for their binders.
+  const lookups = qiNames.map((column) => {
+    const tableRows = tableSpecRows(column, qiSpec[column]);
+    return tableRows ? tableLookup(column, tableRows) : null;
+  });
+  const leaves = lookups.map((l) => (l ? new Uint32Array(n) : null));
+  const gathered = lookups.map((l) => (l ? null : new Array<Cell>(n)));
   const width = columns.length;
   const qiOf = new Int32Array(width).fill(-1);
   qiIndexes.forEach((c, j) => (qiOf[c] = j));
@@ -187,12 +196,23 @@ export function prepareTable(dataset: DatasetInput, config: AnonymizeConfig): Pr
       const cell = row[c];
       if (typeof cell !== 'string') checkCell(cell, r);
       const j = qiOf[c];
-      if (j >= 0) qiColumns[j][r] = cell;
+      if (j < 0) continue;
+      const lookup = lookups[j];
+      if (lookup) {
+        const leaf = lookup.index[typeof cell === 'string' ? cell : String(cell)];
+        if (leaf === undefined) notInTable(qiNames[j], r, cell);
+        (leaves[j] as Uint32Array)[r] = leaf;
+      } else {
+        (gathered[j] as Cell[])[r] = cell;
+      }
     }
   }
   const quasi: PreparedQuasi[] = qiNames.map((column, j) => {
     const index = qiIndexes[j];
-    const bound = bindHierarchy(column, qiSpec[column], qiColumns[j]);
+    const lookup = lookups[j];
+    const bound = lookup
+      ? { hierarchy: lookup.hierarchy, rowLeaf: leaves[j] as Uint32Array }
+      : bindHierarchy(column, qiSpec[column], gathered[j] as Cell[]);
     return { column, index, bound, encoded: encodeHierarchy(bound.hierarchy) };
   });
 
