@@ -53,6 +53,7 @@ let activeLevelWide: usize = 0;
 const ACTIVE_LEAF: usize = memory.data(64 * 4, 16);
 let viewActive = false;
 const VIEW_MEET: usize = memory.data(64 * 4, 16);
+const VIEW_TOP: usize = memory.data(64 * 4, 16);
 let viewWeight: usize = 0;
 let viewLevelCol: usize = 0;
 const VIEW_LEAF: usize = memory.data(64 * 4, 16);
@@ -307,24 +308,31 @@ function group(levels: usize): i32 {
 }
 
 /**
- * Rolls the distinct tuples up to the transformation `levels` (u32[nQi]): later checks at or
- * above it run over its classes. Only without models (they need every tuple's sensitive value).
- * Returns the view's size or a negative status.
+ * Rolls the distinct tuples up to the transformation `levels` (u32[nQi]): later checks between
+ * it and `upTo` (u32[nQi]) run over its classes. Only without models (they need every tuple's
+ * sensitive value). With more than `maxClasses` classes the view is not built and checks stay on
+ * the tuples. Returns the number of classes or a negative status.
  */
-export function rollUp(levels: usize): i32 {
+export function rollUp(levels: usize, upTo: usize, maxClasses: i32): i32 {
   if (MODEL_COUNT > 0) return ERR_BAD_ARGUMENT;
   useBase();
   const c = group(levels);
-  if (c < 0) return c;
+  if (c < 0 || c > maxClasses) return c;
   for (let j = 0; j < c; j++) setU32(viewWeight, j, getU32(classCount, j));
   for (let q = 0; q < nQi; q++) {
     const level = getU32(levels, q);
+    const top = getU32(upTo, q);
+    if (top < level || top >= getU32(QI_LEVELS, q)) {
+      useBase();
+      return ERR_BAD_ARGUMENT;
+    }
     setU32(VIEW_MEET, q, level);
+    setU32(VIEW_TOP, q, top);
     const leaves = getU32(QI_TUPLE, q);
     const viewLeaves = getU32(VIEW_LEAF, q);
     for (let j = 0; j < c; j++) setU32(viewLeaves, j, getU32(leaves, <i32>getU32(classRep, j)));
-    const levelsOf = <i32>getU32(QI_LEVELS, q);
-    for (let l = <i32>level; l < levelsOf; l++) {
+    // Only the levels the coming checks use.
+    for (let l = <i32>level; l <= <i32>top; l++) {
       const at = <i32>getU32(QI_LEVEL_BASE, q) + l;
       const src = <usize>getU32(levelCol, at);
       const dst = <usize>getU32(viewLevelCol, at);
@@ -352,7 +360,10 @@ export function rollUp(levels: usize): i32 {
  */
 export function checkNode(levels: usize, k: u32, maxSuppressed: f64, wantPenalty: bool): i32 {
   if (viewActive) {
-    for (let q = 0; q < nQi; q++) if (getU32(levels, q) < getU32(VIEW_MEET, q)) return ERR_OUT_OF_RANGE;
+    for (let q = 0; q < nQi; q++) {
+      const level = getU32(levels, q);
+      if (level < getU32(VIEW_MEET, q) || level > getU32(VIEW_TOP, q)) return ERR_OUT_OF_RANGE;
+    }
   }
   const c = group(levels);
   if (c < 0) return c;

@@ -41,11 +41,12 @@ export function checkNode(levelsPtr: u32, k: u32, maxSuppressed: f64, wantPenalt
 }
 
 /**
- * Rolls the table up to the transformation at `levelsPtr`: later checks at or above it run over
- * its classes. Returns the number of classes, or a negative status (refused with models).
+ * Rolls the table up to the transformation at `levelsPtr`: later checks between it and `upToPtr`
+ * run over its classes (not built past `maxClasses`). Returns the number of classes, or a
+ * negative status (refused with models).
  */
-export function rollUp(levelsPtr: u32): i32 {
-  return roll(<usize>levelsPtr);
+export function rollUp(levelsPtr: u32, upToPtr: u32, maxClasses: i32): i32 {
+  return roll(<usize>levelsPtr, <usize>upToPtr, maxClasses);
 }
 
 /** Checks run over the distinct tuples again. */

@@ -60,11 +60,12 @@ export interface LatticeEngine {
   /** After a check over the whole table (no roll-up): 1 for each row that is kept, 0 for each suppressed row. */
   rowsKept(): Uint8Array;
   /**
-   * Optional: groups the table once under `levels`, so later checks at or above it run over its
-   * classes (a check below it goes back to the whole table). Returns the number of classes, or
-   * -1 when the engine cannot (e.g. with privacy models).
+   * Optional: groups the table once under `levels`, so later checks between it and `upTo` run
+   * over its classes (a check outside goes back to the whole table). With more than
+   * `maxClasses` classes nothing changes. Returns the number of classes, or -1 when the engine
+   * cannot (e.g. with privacy models).
    */
-  rollUp?(levels: ArrayLike<number>): number;
+  rollUp?(levels: ArrayLike<number>, upTo: ArrayLike<number>, maxClasses: number): number;
   /** Optional: checks run over the whole table again. */
   clearRollUp?(): void;
 }

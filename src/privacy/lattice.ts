@@ -152,12 +152,39 @@ export function searchOptimal(engine: LatticeEngine, heights: number[], metric: 
     return score[id];
   };
 
-  /** Greedy descent from `start`: move to the best-scoring anonymous child while it improves. */
+  /** Rolls up to `levels` for checks up to `upTo`, unless the view would save too little. */
+  let canRollUp = engine.rollUp !== undefined;
+  const maxView = Math.floor(engine.tuples * 0.75);
+  const rollUpTo = (levels: ArrayLike<number>, upTo: ArrayLike<number>): boolean => {
+    if (!canRollUp) return false;
+    const classes = (engine.rollUp as NonNullable<LatticeEngine['rollUp']>)(levels, upTo, maxView);
+    if (classes < 0) canRollUp = false;
+    return classes >= 0 && classes <= maxView;
+  };
+
+  /**
+   * Greedy descent from `start`: move to the best-scoring anonymous child while it improves. The
+   * children of a node are checked over the classes of their meet (one level below in each).
+   */
+  const meetOfChildren = new Int32Array(d);
+  const current = new Int32Array(d);
   const descend = (start: number): void => {
     let cur = start;
     for (;;) {
       let next = -1;
+      let open = 0;
       let rest = cur;
+      for (let a = 0; a < d; a++) {
+        const l = Math.floor(rest / stride[a]);
+        rest -= l * stride[a];
+        const child = cur - stride[a];
+        const useful = l > 0 && tag[child] !== NOT_ANONYMOUS && Number.isNaN(score[child]) && canWin(child);
+        if (useful) open++;
+        meetOfChildren[a] = useful ? l - 1 : l;
+        current[a] = l;
+      }
+      if (open >= 3) rollUpTo(meetOfChildren, current);
+      rest = cur;
       for (let a = 0; a < d; a++) {
         const l = Math.floor(rest / stride[a]);
         rest -= l * stride[a];
@@ -187,16 +214,16 @@ export function searchOptimal(engine: LatticeEngine, heights: number[], metric: 
     // meet, which the engine groups once. From the next anchor, later candidates in a window join
     // while the meet stays within a few levels of the anchor; a meet with nearly as many classes
     // as tuples is dropped again.
-    let rollUp = engine.rollUp !== undefined;
     const meet = new Int32Array(d);
     const trial = new Int32Array(d);
     const anchor = new Int32Array(d);
+    const batchTop = new Int32Array(d);
     const batch: number[] = [];
     const levelOf = (id: number, a: number): number => Math.floor(id / stride[a]) % (heights[a] + 1);
     for (let i = 0; i < size; i++) {
       const id = order[i];
       if (!open(id)) continue;
-      if (rollUp) {
+      if (canRollUp) {
         for (let a = 0; a < d; a++) anchor[a] = meet[a] = levelOf(id, a);
         batch.length = 0;
         batch.push(id);
@@ -215,13 +242,12 @@ export function searchOptimal(engine: LatticeEngine, heights: number[], metric: 
           }
         }
         if (batch.length >= 3) {
-          const classes = (engine.rollUp as (levels: ArrayLike<number>) => number)(meet);
-          if (classes < 0) rollUp = false;
-          else if (classes > engine.tuples * 0.75) engine.clearRollUp?.();
-          else {
-            for (const x of batch) if (open(x) && !Number.isNaN(evaluate(x)) && !noSuppression) descend(x);
-            continue;
-          }
+          batchTop.fill(0);
+          for (const x of batch) for (let a = 0; a < d; a++) batchTop[a] = Math.max(batchTop[a], levelOf(x, a));
+        }
+        if (batch.length >= 3 && rollUpTo(meet, batchTop)) {
+          for (const x of batch) if (open(x) && !Number.isNaN(evaluate(x)) && !noSuppression) descend(x);
+          continue;
         }
       }
       // Anonymous with suppression: its children may score better still.

@@ -16,7 +16,7 @@ interface PrivacyExports extends WasmExports {
   prepare(descPtr: number): number;
   setModels(ptr: number, count: number): number;
   checkNode(levelsPtr: number, k: number, maxSuppressed: number, wantPenalty: number): number;
-  rollUp(levelsPtr: number): number;
+  rollUp(levelsPtr: number, upToPtr: number, maxClasses: number): number;
   clearRollUp(): void;
   resultsPtr(): number;
   rowTuplePtr(): number;
@@ -118,15 +118,16 @@ export function createWasmLatticeEngine(input: EngineInput): LatticeEngine {
   const q = input.quasi.length;
   const rows = input.rows;
   const models = input.models.length;
-  const { job: owner, tuples, levelsPtr } = guarded((e) => {
+  const { job: owner, tuples, levelsPtr, upToPtr } = guarded((e) => {
     const loaded = loadTable(e, input);
-    return { ...loaded, levelsPtr: alloc(e, q * 4) };
+    return { ...loaded, levelsPtr: alloc(e, q * 4), upToPtr: alloc(e, q * 4) };
   }, true);
   const own = (): void => {
     if (job !== owner) throw new Error('privacy WASM engine was replaced by a newer job');
   };
-  /** The roll-up's levels while checks run over it. */
+  /** The roll-up's level range while checks run over it. */
   let view: number[] | null = null;
+  let viewTop: number[] = [];
   let lastOnView = false;
   return {
     name: 'wasm',
@@ -136,7 +137,7 @@ export function createWasmLatticeEngine(input: EngineInput): LatticeEngine {
       return guarded((e) => {
         if (view) {
           let above = true;
-          for (let a = 0; a < q && above; a++) above = levels[a] >= view[a];
+          for (let a = 0; a < q && above; a++) above = levels[a] >= view[a] && levels[a] <= viewTop[a];
           if (!above) {
             e.clearRollUp();
             view = null;
@@ -162,13 +163,19 @@ export function createWasmLatticeEngine(input: EngineInput): LatticeEngine {
         };
       });
     },
-    rollUp(levels): number {
+    rollUp(levels, upTo, maxClasses): number {
       own();
       if (models > 0) return -1;
       return guarded((e) => {
         new Uint32Array(e.memory.buffer, levelsPtr, q).set(levels);
-        const size = checkStatus(e.rollUp(levelsPtr), NAME, 'rollUp');
-        view = Array.from(levels);
+        new Uint32Array(e.memory.buffer, upToPtr, q).set(upTo);
+        const size = checkStatus(e.rollUp(levelsPtr, upToPtr, Math.min(maxClasses, 0x7fffffff)), NAME, 'rollUp');
+        if (size <= maxClasses) {
+          view = Array.from(levels);
+          viewTop = Array.from(upTo);
+        } else {
+          view = null;
+        }
         return size;
       });
     },

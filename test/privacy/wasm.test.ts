@@ -46,7 +46,7 @@ Wasm('checks over a roll-up equal checks over the whole table, and fall back bel
       const meet = heights.map((h, a) => picks[a % 3] % (h + 1));
       const base = createReferenceLatticeEngine(input);
       const wasm = createWasmLatticeEngine(input);
-      const classes = wasm.rollUp!(meet);
+      const classes = wasm.rollUp!(meet, heights, Infinity);
       assert.is(classes, base.check(meet, 1, 0, false).classes);
       const nodes = [meet, heights, heights.map(() => 0), meet.map((l, a) => Math.min(heights[a], l + 1))];
       for (const levels of nodes) {
