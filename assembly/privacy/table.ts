@@ -171,11 +171,36 @@ function dedupe(): i32 {
   rowTuple = arenaAlloc(<usize>nRows << 2);
   if (slots == 0 || reps == 0 || weights == 0 || rowTuple == 0) return ERR_OUT_OF_MEMORY;
   memory.fill(slots, 0xff, <usize>cap << 2);
+  // When every code fits a mixed-radix 64-bit key, rows are equal exactly when keys are:
+  // the keys are built column by column and no row comparison is needed.
+  let bits: f64 = 0;
+  for (let q = 0; q < nQi; q++) bits += Math.log2(<f64>getU32(QI_LEAF_COUNT, q));
+  for (let s = 0; s < nSens; s++) bits += Math.log2(<f64>getU32(SENS_M, s));
+  const keyed = bits < 63;
+  const keys = keyed ? arenaAlloc(<usize>nRows << 3) : 0;
+  if (keyed && keys == 0) return ERR_OUT_OF_MEMORY;
+  if (keyed) {
+    memory.fill(keys, 0, <usize>nRows << 3);
+    let radix: u64 = 1;
+    for (let c = 0; c < nQi + nSens; c++) {
+      const col = c < nQi ? getU32(QI_ROW, c) : getU32(SENS_ROW, c - nQi);
+      for (let r = 0; r < nRows; r++) {
+        const at = keys + (<usize>r << 3);
+        store<u64>(at, load<u64>(at) + <u64>getU32(col, r) * radix);
+      }
+      radix *= <u64>(c < nQi ? getU32(QI_LEAF_COUNT, c) : getU32(SENS_M, c - nQi));
+    }
+  }
   let d = 0;
   for (let r = 0; r < nRows; r++) {
-    let h: u64 = 0xcbf29ce484222325;
-    for (let q = 0; q < nQi; q++) h = mix(h, getU32(getU32(QI_ROW, q), r));
-    for (let s = 0; s < nSens; s++) h = mix(h, getU32(getU32(SENS_ROW, s), r));
+    let h: u64;
+    if (keyed) {
+      h = load<u64>(keys + (<usize>r << 3)) * 0x9e3779b97f4a7c15;
+    } else {
+      h = 0xcbf29ce484222325;
+      for (let q = 0; q < nQi; q++) h = mix(h, getU32(getU32(QI_ROW, q), r));
+      for (let s = 0; s < nSens; s++) h = mix(h, getU32(getU32(SENS_ROW, s), r));
+    }
     let i = <i32>(h >>> 32) & mask;
     let t: i32 = -1;
     while (true) {
@@ -186,7 +211,8 @@ function dedupe(): i32 {
         setU32(reps, t, r);
         break;
       }
-      if (rowsEqual(<i32>getU32(reps, slot), r)) {
+      const other = <i32>getU32(reps, slot);
+      if (keyed ? load<u64>(keys + (<usize>other << 3)) == load<u64>(keys + (<usize>r << 3)) : rowsEqual(other, r)) {
         t = slot;
         break;
       }
