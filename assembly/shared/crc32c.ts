@@ -1,14 +1,39 @@
-// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), slicing-by-8.
-// The eight 256-entry tables live in a static data segment filled once at start-up.
-// Inputs of INTERLEAVE_MIN bytes or more run three independent slicing-by-8 streams over
-// three equal chunks (the single stream is latency-bound: each step waits for the last) and
-// join them with the GF(2) shift operator, as zlib's crc32_combine does.
+// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78).
+//
+// Table path (any build): slicing-by-8 over eight 256-entry tables in a static data segment
+// filled once at start-up; inputs of INTERLEAVE_MIN bytes or more run three independent streams
+// over three equal chunks (one stream is latency-bound) joined with the GF(2) shift operator,
+// as zlib's crc32_combine does. Table lookups take their table through the load's constant
+// offset, so each costs a shift, a mask and a load.
+//
+// Sparse path (builds with SIMD, inputs of SPARSE_MIN bytes or more): WASM has no carry-less
+// multiply, and table lookups cap out near 1 cycle a byte. Instead the message is first reduced
+// modulo a sparse multiple of the polynomial, found by search:
+//   Q(y) = y^680 + y^122 + y^80 + y^19 + y^3 + 1,   y = x^8,   P(x) divides Q(x^8).
+// Reducing modulo Q only XORs the message with byte-shifted copies of itself: in pull form,
+// r[j] = m[j] ^ r[j-558] ^ r[j-600] ^ r[j-661] ^ r[j-677] ^ r[j-680] for the positions that are
+// eliminated (all but the last 680 bytes), 16 bytes at a time; the last 680 bytes, plus what
+// the eliminated positions fold into them, are M mod Q, whose CRC (tables) is the CRC of the
+// message, since M ≡ M mod Q (mod P). The shortest distance (558 bytes, 35 blocks) keeps every
+// load clear of the stores still in flight. A CRC register to continue from is XORed into the
+// first four bytes, which is what a table-driven CRC does with its register.
 
 const POLY: u32 = 0x82f63b78;
-const TABLES: usize = memory.data(8 * 256 * 4, 16);
+const TABLES: usize = memory.data(8 * 256 * 4, 64);
 /** x^(2^n) mod P for n = 0..31, for shifting a CRC past a run of zero bytes. */
 const X2N: usize = memory.data(32 * 4, 16);
 const INTERLEAVE_MIN: usize = 1536;
+
+/** Inputs from this length take the sparse path (where the build has SIMD). */
+const SPARSE_MIN: usize = 2048;
+/** Degree of Q in bytes: the length of the remainder. */
+const SPARSE_DEGREE: usize = 680;
+/** Reduced bytes kept from one chunk to the next (SPARSE_DEGREE rounded up to 16). */
+const HISTORY: usize = 688;
+const CHUNK: usize = 8192;
+/** HISTORY bytes of earlier results, then one chunk of new ones. */
+const WINDOW: usize = memory.data(<i32>(HISTORY + CHUNK), 16);
+const REMAINDER: usize = memory.data(<i32>SPARSE_DEGREE, 16);
 
 function initTables(): void {
   for (let n: u32 = 0; n < 256; n++) {
@@ -60,26 +85,29 @@ function shiftOperator(bytes: usize): u32 {
 
 initTables();
 
-@inline function tab(t: usize, i: u32): u32 {
-  return load<u32>(TABLES + (t << 10) + (<usize>(i & 0xff) << 2));
+@inline function byteStep(c: u32, b: u32): u32 {
+  return load<u32>(<usize>(((c ^ b) & 0xff) << 2), TABLES) ^ (c >>> 8);
 }
 
+/** Eight bytes at `p` through the eight tables; the table sits in each load's constant offset. */
 @inline function step8(c: u32, p: usize): u32 {
   const lo = load<u32>(p) ^ c;
   const hi = load<u32>(p, 4);
-  return tab(7, lo) ^ tab(6, lo >>> 8) ^ tab(5, lo >>> 16) ^ tab(4, lo >>> 24) ^
-    tab(3, hi) ^ tab(2, hi >>> 8) ^ tab(1, hi >>> 16) ^ tab(0, hi >>> 24);
+  return load<u32>(<usize>((lo << 2) & 0x3fc), TABLES + 7168) ^
+    load<u32>(<usize>((lo >>> 6) & 0x3fc), TABLES + 6144) ^
+    load<u32>(<usize>((lo >>> 14) & 0x3fc), TABLES + 5120) ^
+    load<u32>(<usize>((lo >>> 22) & 0x3fc), TABLES + 4096) ^
+    load<u32>(<usize>((hi << 2) & 0x3fc), TABLES + 3072) ^
+    load<u32>(<usize>((hi >>> 6) & 0x3fc), TABLES + 2048) ^
+    load<u32>(<usize>((hi >>> 14) & 0x3fc), TABLES + 1024) ^
+    load<u32>(<usize>((hi >>> 22) & 0x3fc), TABLES);
 }
 
-/** Continues a CRC-32C over `len` bytes at `ptr`; start with `crc = 0`. */
-export function crc32cUpdate(crc: u32, ptr: usize, len: usize): u32 {
-  let c = ~crc;
+/** Continues the register `c` (not inverted) over `len` bytes at `ptr` with the tables. */
+function tableUpdate(c: u32, ptr: usize, len: usize): u32 {
   let p = ptr;
-  let end = ptr + len;
-  while (p < end && (p & 7) != 0) {
-    c = tab(0, c ^ <u32>load<u8>(p)) ^ (c >>> 8);
-    p++;
-  }
+  const end = ptr + len;
+  while (p < end && (p & 7) != 0) c = byteStep(c, <u32>load<u8>(p++));
   if (end - p >= INTERLEAVE_MIN) {
     const chunk = ((end - p) / 3) & ~(<usize>7);
     let b: u32 = ~0;
@@ -100,9 +128,63 @@ export function crc32cUpdate(crc: u32, ptr: usize, len: usize): u32 {
     c = step8(c, p);
     p += 8;
   }
-  while (p < end) {
-    c = tab(0, c ^ <u32>load<u8>(p)) ^ (c >>> 8);
-    p++;
+  while (p < end) c = byteStep(c, <u32>load<u8>(p++));
+  return c;
+}
+
+/** XORs the `len` bytes at `src` into those at `dst`. */
+@inline function xorInto(dst: usize, src: usize, len: usize): void {
+  let j: usize = 0;
+  for (; j + 16 <= len; j += 16) v128.store(dst + j, v128.xor(v128.load(dst + j), v128.load(src + j)));
+  for (; j < len; j++) store<u8>(dst + j, load<u8>(dst + j) ^ load<u8>(src + j));
+}
+
+/** The register `c` (not inverted) continued over `len` >= SPARSE_MIN bytes at `ptr`, via Q. */
+function sparseUpdate(c: u32, ptr: usize, len: usize): u32 {
+  const eliminated = len - SPARSE_DEGREE;
+  memory.fill(WINDOW, 0, HISTORY);
+  // Result r[j] of chunk base `base` lives at WINDOW + HISTORY + j - base. The first block takes
+  // the register; the ones before it are zero.
+  v128.store(WINDOW, v128.xor(v128.load(ptr), i32x4.replace_lane(i32x4.splat(0), 0, c)), HISTORY);
+  let base: usize = 0;
+  let k: usize = 16;
+  for (;;) {
+    const left = eliminated - base;
+    const stop = left < CHUNK ? left : CHUNK;
+    const m = ptr + base;
+    // Loads at WINDOW + k + HISTORY - distance: r[j - 680], r[j - 677], r[j - 661], r[j - 600], r[j - 558].
+    for (; k < stop; k += 16) {
+      const s = WINDOW + k;
+      let x = v128.load(m + k);
+      x = v128.xor(x, v128.load(s, 8));
+      x = v128.xor(x, v128.load(s, 11));
+      x = v128.xor(x, v128.load(s, 27));
+      x = v128.xor(x, v128.load(s, 88));
+      x = v128.xor(x, v128.load(s, 130));
+      v128.store(s, x, HISTORY);
+    }
+    if (left <= CHUNK) break;
+    memory.copy(WINDOW, WINDOW + CHUNK, HISTORY);
+    base += CHUNK;
+    k = 0;
   }
-  return ~c;
+  // The remainder: the last SPARSE_DEGREE bytes, plus each eliminated byte folded in at its
+  // distances (r[eliminated - d .. eliminated) lands on the first d bytes).
+  memory.copy(REMAINDER, ptr + eliminated, SPARSE_DEGREE);
+  const r = WINDOW + HISTORY + eliminated - base;
+  xorInto(REMAINDER, r - 680, 680);
+  xorInto(REMAINDER, r - 677, 677);
+  xorInto(REMAINDER, r - 661, 661);
+  xorInto(REMAINDER, r - 600, 600);
+  xorInto(REMAINDER, r - 558, 558);
+  // The eliminated positions are now zero: a register of 0 stays 0 across them.
+  return tableUpdate(0, REMAINDER, SPARSE_DEGREE);
+}
+
+/** Continues a CRC-32C over `len` bytes at `ptr`; start with `crc = 0`. */
+export function crc32cUpdate(crc: u32, ptr: usize, len: usize): u32 {
+  if (ASC_FEATURE_SIMD) {
+    if (len >= SPARSE_MIN) return ~sparseUpdate(~crc, ptr, len);
+  }
+  return ~tableUpdate(~crc, ptr, len);
 }

@@ -21,7 +21,7 @@ import {
   validateBatch,
   type WireMessage,
 } from '../../src/index.ts';
-import { envelope, fromHex, hex, uuid } from './frames.ts';
+import { envelope, fromHex, hex, messageFrame, uuid } from './frames.ts';
 
 const text = fc.string({ unit: 'grapheme', maxLength: 12 });
 const name = fc.oneof(text, fc.constantFrom('', 'consent_agent', 'custodian_agent', 'données', '患者', '🩺 triage'));
@@ -138,6 +138,29 @@ RoundTrip('the issue envelope: a 1,000-message batch fits well under 173 bytes p
   const perMessage = encodeBatch(batch).length / 1000;
   assert.ok(perMessage <= 173, `${perMessage} bytes per message`);
   assert.equal(decodeBatch(encodeBatch(batch)).toArray(), batch);
+});
+
+RoundTrip('frames of every size decode, and any flipped byte after the header fails the checksum', () => {
+  // WASM checksums frames of 2 KiB and more by reducing them modulo a sparse multiple of the
+  // CRC-32C polynomial, in chunks of 8 KiB (assembly/shared/crc32c.ts); the frames here carry
+  // the reference CRC, so both paths and every chunk boundary are compared with it.
+  const sizes = [0, 100, 1400, 2020, 2030, 2040, 2050, 2100, 8850, 8860, 8870, 8880, 17_000, 17_062, 60_000, 250_000];
+  for (let k = 0; k < 40; k++) sizes.push(2000 + ((k * 7919) % 40_000));
+  for (const size of sizes) {
+    const text = Array.from({ length: size }, (_, i) => String.fromCharCode(32 + ((i * 31 + size) % 95))).join('');
+    const frame = messageFrame({}, { strings: ['a', text] });
+    assert.is(decodeMessage(frame).sender, 'a', `${frame.length} bytes`);
+    const at = 8 + ((size * 13) % (frame.length - 12));
+    const flipped = frame.slice();
+    flipped[at] ^= 1 << (size % 8);
+    try {
+      decodeMessage(flipped);
+      assert.unreachable(`a flip at byte ${at} of ${frame.length} went unnoticed`);
+    } catch (err) {
+      assert.instance(err, FrameError);
+      assert.is((err as FrameError).reason, 'checksum_mismatch', `flip at byte ${at} of ${frame.length}`);
+    }
+  }
 });
 
 RoundTrip.run();
