@@ -62,11 +62,11 @@ export function anonymize(dataset: DatasetInput, config: AnonymizeConfig): Anony
   const found = searchOptimal(engine, heights, metric, { k: table.k, maxSuppressed: table.maxSuppressed, monotone, cards });
   const t2 = now();
 
-  const kept = engine.rowsKept();
   const out = writeRows(table, config.seed, suppressedMode, {
     tables: table.quasi.map((q, a) => q.bound.hierarchy.labels[found.levels[a]]),
     keys: table.quasi.map((q) => q.bound.rowLeaf),
-    kept,
+    kept: engine.rowsKept(),
+    classes: engine.rowClasses(),
   });
   const r = found.result;
   const stats = { suppressed: r.suppressed, okClasses: r.okClasses, sumSqOk: r.sumSqOk, penalty: r.penalty };
@@ -132,11 +132,14 @@ export interface OutputLabels {
   tables: string[][];
   keys: Uint32Array[];
   kept: Uint8Array | null;
+  /** The class of each row: rows of one class share one (frozen) output row when nothing else varies. */
+  classes: Uint32Array | null;
 }
 
 /**
  * The output table: identifiers dropped, quasi-identifiers generalized (`*` for a suppressed
- * row, or the row left out), other columns as they are, rows in shuffled order.
+ * row, or the row left out), other columns as they are, rows in shuffled order. When every kept
+ * column is a quasi-identifier, rows of one class are one frozen array (rows are read-only).
  */
 export function writeRows(
   table: PreparedTable,
@@ -157,10 +160,23 @@ export function writeRows(
   const n = table.rows.length;
   const order = permutation(n, seed === undefined ? createCryptoRandom() : createSeededRandom(seed));
   const rows: string[][] = [];
+  // Without pass-through columns a row is its class's labels: one frozen array per class.
+  const shared = !passthrough && labels.classes !== null ? new Map<number, string[]>() : null;
+  let starRow: string[] | null = null;
   for (let i = 0; i < n; i++) {
     const r = order[i];
     const suppressed = kept !== null && kept[r] === 0;
     if (suppressed && suppressedMode === 'remove') continue;
+    if (shared !== null) {
+      let row: string[] | null | undefined = suppressed ? starRow : shared.get((labels.classes as Uint32Array)[r]);
+      if (!row) {
+        row = Object.freeze(suppressed ? new Array<string>(width).fill('*') : keys.map((k, j) => tables[j][k[r]])) as string[];
+        if (suppressed) starRow = row;
+        else shared.set((labels.classes as Uint32Array)[r], row);
+      }
+      rows.push(row);
+      continue;
+    }
     const out = new Array<string>(width);
     if (suppressed) {
       for (let j = 0; j < width; j++) out[j] = '*';

@@ -59,6 +59,8 @@ export interface LatticeEngine {
   check(levels: ArrayLike<number>, k: number, maxSuppressed: number, wantPenalty: boolean): CheckResult;
   /** After a check over the whole table (no roll-up): 1 for each row that is kept, 0 for each suppressed row. */
   rowsKept(): Uint8Array;
+  /** After a check over the whole table: the equivalence class of each row. */
+  rowClasses(): Uint32Array;
   /**
    * Optional: groups the table once under `levels`, so later checks between it and `upTo` run
    * over its classes (a check outside goes back to the whole table). With more than

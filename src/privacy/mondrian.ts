@@ -116,7 +116,7 @@ export function runMondrian(table: PreparedTable, engine: MondrianEngine, relaxe
     sumSq += sizes[p] * sizes[p];
   }
   gcp /= d * n;
-  const rowsOut = writeRows(table, options.seed, options.suppressedMode, { tables: labels, keys: labels.map(() => partOf), kept: null });
+  const rowsOut = writeRows(table, options.seed, options.suppressedMode, { tables: labels, keys: labels.map(() => partOf), kept: null, classes: partOf });
   const t3 = performance.now();
   const report: AnonymizeReport = {
     algorithm: 'mondrian',

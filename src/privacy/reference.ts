@@ -154,6 +154,9 @@ export function createReferenceLatticeEngine(input: EngineInput): LatticeEngine 
     rowsKept() {
       return Uint8Array.from(tuples.rowTuple, (t) => classOk[tupleClass[t]]);
     },
+    rowClasses() {
+      return Uint32Array.from(tuples.rowTuple, (t) => tupleClass[t]);
+    },
   };
 }
 

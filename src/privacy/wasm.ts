@@ -197,6 +197,18 @@ export function createWasmLatticeEngine(input: EngineInput): LatticeEngine {
         return kept;
       });
     },
+    rowClasses(): Uint32Array {
+      own();
+      if (lastOnView) throw new Error('rowClasses needs a check over the whole table (clear the roll-up first)');
+      return guarded((e) => {
+        const buf = e.memory.buffer;
+        const rowTuple = new Uint32Array(buf, e.rowTuplePtr(), rows);
+        const tupleClass = new Uint32Array(buf, e.tupleClassPtr(), tuples);
+        const classes = new Uint32Array(rows);
+        for (let r = 0; r < rows; r++) classes[r] = tupleClass[rowTuple[r]];
+        return classes;
+      });
+    },
   };
 }
 
