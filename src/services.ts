@@ -10,6 +10,7 @@ import { MessageProcessor } from './messaging/processor.ts';
 import { getPerformanceMonitor } from './metrics/monitor.ts';
 import { createWebhook } from './metrics/webhook.ts';
 import { createStorageJournal, MESSAGING_MIGRATIONS } from './messaging/storage-journal.ts';
+import { registerSystemHandlers } from './messaging/system-handlers.ts';
 import { PRIVACY_MIGRATIONS } from './privacy/budget.ts';
 import { loadKb, REASONING_MIGRATIONS } from './reasoning/kb-store.ts';
 import { createReasoningService } from './reasoning/service.ts';
@@ -47,6 +48,8 @@ export async function createServices({ env, backend, runtime }: ServicesOptions)
   try {
     const keys = new KeyStore(db, { adminKey: config.adminKey });
     const bootstrapKey = await keys.bootstrapAdmin();
+    const reasoning = createReasoningService({ kb: loadKb(db) });
+    registerSystemHandlers(messaging, { reasoning });
     await messaging.start();
     const unsubscribe = config.alertWebhook
       ? getPerformanceMonitor().addAlertCallback(createWebhook({ url: config.alertWebhook }))
@@ -58,7 +61,7 @@ export async function createServices({ env, backend, runtime }: ServicesOptions)
       startedAt: Date.now(),
       runtime,
       messaging,
-      reasoning: createReasoningService({ kb: loadKb(db) }),
+      reasoning,
       bootstrapKey,
       async close() {
         unsubscribe();

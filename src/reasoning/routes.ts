@@ -31,7 +31,8 @@ const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const Name = z.string().regex(NAME, 'must be an identifier: a letter, then letters, digits, - or _ (at most 64)');
 const Names = z.array(Name).max(64);
 
-const EthicsCheck = z.strictObject({
+/** The body of `POST /metta/ethics-check` (and the payload of an `ethics.check` message). */
+export const EthicsCheckSchema = z.strictObject({
   researchCategory: Name,
   dataTypes: Names,
   irbApproval: z.boolean(),
@@ -72,7 +73,7 @@ export function createReasoningRoutes(deps: AppDeps): Hono<AppEnv> {
   const admin = requireRole('admin');
 
   app.post('/metta/ethics-check', decide, async (c) => {
-    const q = await readJson(c, EthicsCheck);
+    const q = await readJson(c, EthicsCheckSchema);
     return c.json(reasoning.ethics.check({ ...q, now: Date.now() }));
   });
   app.post('/metta/run', evaluate, async (c) => {
