@@ -1,10 +1,10 @@
 // CRC-32C (Castagnoli, reflected polynomial 0x82F63B78).
 //
-// Table path (any build): slicing-by-8 over eight 256-entry tables in a static data segment
-// filled once at start-up; inputs of INTERLEAVE_MIN bytes or more run three independent streams
-// over three equal chunks (one stream is latency-bound) joined with the GF(2) shift operator,
-// as zlib's crc32_combine does. Table lookups take their table through the load's constant
-// offset, so each costs a shift, a mask and a load.
+// Table path (any build): slicing-by-16 over sixteen 256-entry tables in a static data segment
+// filled once at start-up; inputs of INTERLEAVE_MIN bytes or more run three independent
+// slicing-by-8 streams over three equal chunks (one stream is latency-bound) joined with the
+// GF(2) shift operator, as zlib's crc32_combine does. Table lookups take their table through
+// the load's constant offset, so each costs a shift, a mask and a load.
 //
 // Sparse path (builds with SIMD, inputs of SPARSE_MIN bytes or more): WASM has no carry-less
 // multiply, and table lookups cap out near 1 cycle a byte. Instead the message is first reduced
@@ -19,7 +19,7 @@
 // first four bytes, which is what a table-driven CRC does with its register.
 
 const POLY: u32 = 0x82f63b78;
-const TABLES: usize = memory.data(8 * 256 * 4, 64);
+const TABLES: usize = memory.data(16 * 256 * 4, 64);
 /** x^(2^n) mod P for n = 0..31, for shifting a CRC past a run of zero bytes. */
 const X2N: usize = memory.data(32 * 4, 16);
 const INTERLEAVE_MIN: usize = 1536;
@@ -43,7 +43,7 @@ function initTables(): void {
   }
   for (let n: usize = 0; n < 256; n++) {
     let c = load<u32>(TABLES + (n << 2));
-    for (let t: usize = 1; t < 8; t++) {
+    for (let t: usize = 1; t < 16; t++) {
       c = load<u32>(TABLES + ((c & 0xff) << 2)) ^ (c >>> 8);
       store<u32>(TABLES + (t << 10) + (n << 2), c);
     }
@@ -103,6 +103,30 @@ initTables();
     load<u32>(<usize>((hi >>> 22) & 0x3fc), TABLES);
 }
 
+/** Sixteen bytes at `p` through the sixteen tables: half the dependent steps of slicing-by-8. */
+@inline function step16(c: u32, p: usize): u32 {
+  const a = load<u32>(p) ^ c;
+  const b = load<u32>(p, 4);
+  const d = load<u32>(p, 8);
+  const e = load<u32>(p, 12);
+  return load<u32>(<usize>((a << 2) & 0x3fc), TABLES + 15360) ^
+    load<u32>(<usize>((a >>> 6) & 0x3fc), TABLES + 14336) ^
+    load<u32>(<usize>((a >>> 14) & 0x3fc), TABLES + 13312) ^
+    load<u32>(<usize>((a >>> 22) & 0x3fc), TABLES + 12288) ^
+    load<u32>(<usize>((b << 2) & 0x3fc), TABLES + 11264) ^
+    load<u32>(<usize>((b >>> 6) & 0x3fc), TABLES + 10240) ^
+    load<u32>(<usize>((b >>> 14) & 0x3fc), TABLES + 9216) ^
+    load<u32>(<usize>((b >>> 22) & 0x3fc), TABLES + 8192) ^
+    load<u32>(<usize>((d << 2) & 0x3fc), TABLES + 7168) ^
+    load<u32>(<usize>((d >>> 6) & 0x3fc), TABLES + 6144) ^
+    load<u32>(<usize>((d >>> 14) & 0x3fc), TABLES + 5120) ^
+    load<u32>(<usize>((d >>> 22) & 0x3fc), TABLES + 4096) ^
+    load<u32>(<usize>((e << 2) & 0x3fc), TABLES + 3072) ^
+    load<u32>(<usize>((e >>> 6) & 0x3fc), TABLES + 2048) ^
+    load<u32>(<usize>((e >>> 14) & 0x3fc), TABLES + 1024) ^
+    load<u32>(<usize>((e >>> 22) & 0x3fc), TABLES);
+}
+
 /** Continues the register `c` (not inverted) over `len` bytes at `ptr` with the tables. */
 function tableUpdate(c: u32, ptr: usize, len: usize): u32 {
   let p = ptr;
@@ -123,8 +147,12 @@ function tableUpdate(c: u32, ptr: usize, len: usize): u32 {
     c = ~(multModP(shift, multModP(shift, ~c) ^ ~b) ^ ~d);
     p += 2 * chunk;
   }
-  const end8 = p + ((end - p) & ~(<usize>7));
-  while (p < end8) {
+  const end16 = p + ((end - p) & ~(<usize>15));
+  while (p < end16) {
+    c = step16(c, p);
+    p += 16;
+  }
+  if (end - p >= 8) {
     c = step8(c, p);
     p += 8;
   }
