@@ -4,11 +4,12 @@
  * per-study budget charged before any noise is drawn.
  *
  * Floating point: a textbook Laplace sampler leaks through the gaps of floating-point numbers
- * (Mironov, CCS 2012). Laplace here is Mironov's snapping mechanism: the value is clamped to
- * [-B, B], noise `lambda * ln(U)` is added with U drawn over every double in (0, 1], and the
- * result is rounded to a multiple of Lambda (the power of two at or above lambda) and clamped
- * again; it is (1 + 2^-49 B / lambda) * epsilon-DP, and that (slightly larger) epsilon is what the
- * budget is charged. Gaussian noise is calibrated with the analytic Gaussian mechanism (Balle and
+ * (Mironov, CCS 2012). Laplace here is Mironov's snapping mechanism, in units of the query's
+ * sensitivity: the value is clamped to [-B, B], noise `lambda * ln(U)` is added with U drawn over
+ * every double in (0, 1] and a random sign, the result is rounded to a multiple of Lambda (the
+ * power of two at or above lambda) and clamped again. That is (1 + 2^-49 B) / lambda-DP, so
+ * lambda is set to (1 + 2^-49 B) / epsilon — a hair more noise than 1 / epsilon — and the budget
+ * is charged exactly epsilon. B = 2^30 Lambda sensitivities. Gaussian noise is calibrated with the analytic Gaussian mechanism (Balle and
  * Wang, ICML 2018), valid for every epsilon, and drawn by Box-Muller from 53-bit uniforms; its
  * floating-point exposure is not closed (a discrete Gaussian would be): prefer Laplace where it fits.
  */
@@ -39,7 +40,7 @@ export interface BoundedOptions extends DpOptions {
 export interface NoisyRelease<T> {
   value: T;
   mechanism: Mechanism;
-  /** Privacy spent (epsilon includes the snapping mechanism's small surcharge). */
+  /** Privacy spent. */
   epsilon: number;
   delta: number;
   sensitivity: number;
@@ -50,7 +51,7 @@ export interface NoisyRelease<T> {
 
 /** Largest epsilon accepted for one release. */
 export const MAX_EPSILON = 100;
-/** Snapping clamp: B = 2^30 Lambda, so the surcharge factor is at most 1 + 2^-18. */
+/** Snapping clamp in grid steps: B = 2^30 Lambda (counts up to about 10^9 pass unclamped). */
 const SNAP_RANGE = 2 ** 30;
 
 function checkParams(o: DpOptions): { epsilon: number; delta: number; mechanism: Mechanism } {
@@ -114,19 +115,22 @@ export function sampleStandardNormal(rng: RandomSource): number {
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
 }
 
-/** Mironov's snapping mechanism around `value` with scale `lambda`. */
-export function snappedLaplace(value: number, lambda: number, rng: RandomSource): number {
-  const grid = 2 ** Math.ceil(Math.log2(lambda));
+/** Snapping parameters for one unit of sensitivity at `epsilon`: scale, grid and clamp bound. */
+export function snapping(epsilon: number): { lambda: number; grid: number; bound: number } {
+  const grid = 2 ** Math.ceil(Math.log2((1 / epsilon) * (1 + 1e-6)));
   const bound = SNAP_RANGE * grid;
+  return { lambda: (1 + 2 ** -49 * bound) / epsilon, grid, bound };
+}
+
+/**
+ * Mironov's snapping mechanism around `value` (in sensitivity units) with the parameters of
+ * `snapping(epsilon)`.
+ */
+export function snappedLaplace(value: number, epsilon: number, rng: RandomSource): number {
+  const { lambda, grid, bound } = snapping(epsilon);
   const clamp = (x: number) => Math.min(bound, Math.max(-bound, x));
   const noisy = clamp(value) + sampleLaplace(lambda, rng);
   return clamp(Math.round(noisy / grid) * grid);
-}
-
-/** Epsilon actually spent by the snapping mechanism at nominal `epsilon` and scale `lambda`. */
-export function snappingEpsilon(epsilon: number, lambda: number): number {
-  const bound = SNAP_RANGE * 2 ** Math.ceil(Math.log2(lambda));
-  return epsilon * (1 + 2 ** -49 * (bound / lambda));
 }
 
 /** erfc with fractional error below 1.2e-7 (Chebyshev fit, Numerical Recipes' erfcc). */
@@ -190,14 +194,15 @@ function plan(o: DpOptions, sensitivity: number, share = 1): Plan {
   const epsilon = total * share;
   const delta = totalDelta * share;
   if (mechanism === 'laplace') {
-    const scale = sensitivity / epsilon;
-    return { mechanism, scale, epsilon: snappingEpsilon(epsilon, scale), delta: 0, sensitivity };
+    return { mechanism, scale: snapping(epsilon).lambda * sensitivity, epsilon, delta: 0, sensitivity };
   }
   return { mechanism, scale: gaussianSigma(epsilon, delta, sensitivity), epsilon, delta, sensitivity };
 }
 
 function noise(x: number, p: Plan, rng: RandomSource): number {
-  return p.mechanism === 'laplace' ? snappedLaplace(x, p.scale, rng) : x + p.scale * sampleStandardNormal(rng);
+  if (p.mechanism === 'gaussian') return x + p.scale * sampleStandardNormal(rng);
+  // Snapping works on the value in units of the sensitivity; the result is scaled back.
+  return snappedLaplace(x / p.sensitivity, p.epsilon, rng) * p.sensitivity;
 }
 
 /** Charges the whole release once (a refusal spends nothing), then draws the noise. */

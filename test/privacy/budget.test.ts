@@ -59,7 +59,7 @@ Budget('noisy releases charge the study and a refused release returns nothing', 
   try {
     const budget = createPrivacyBudget(db, { epsilon: 1, delta: 0 });
     const first = await noisyCount(100, { epsilon: 0.7, budget, study: 's3' });
-    assert.ok(first.budget && first.budget.epsilon.spent > 0.7 && first.budget.epsilon.spent < 0.70001);
+    assert.is(first.budget?.epsilon.spent, 0.7);
     await noisyCount(100, { epsilon: 0.7, budget, study: 's3' }).then(
       () => assert.unreachable('expected a refusal'),
       (err) => assert.instance(err, BudgetExceededError),
@@ -70,6 +70,22 @@ Budget('noisy releases charge the study and a refused release returns nothing', 
       (err) => assert.instance(err, ValidationError),
     );
     assert.is(budget.status('s3').releases, 1);
+  } finally {
+    await db.close();
+  }
+});
+
+Budget('releases are charged exactly their epsilon: two of 0.5 fill a budget of 1', async () => {
+  const db = await open();
+  try {
+    const budget = createPrivacyBudget(db, { epsilon: 1, delta: 0 });
+    await noisyCount(10, { epsilon: 0.5, budget, study: 's5' });
+    await noisyCount(10, { epsilon: 0.5, budget, study: 's5' });
+    assert.is(budget.status('s5').epsilon.remaining, 0);
+    await noisyCount(10, { epsilon: 0.01, budget, study: 's5' }).then(
+      () => assert.unreachable('expected a refusal'),
+      (err) => assert.instance(err, BudgetExceededError),
+    );
   } finally {
     await db.close();
   }

@@ -84,7 +84,7 @@ Routes('aggregate charges the study budget and refuses once it is spent', async 
   assert.is(first.status, 200);
   const release = await first.json();
   assert.ok(Number.isFinite(release.value));
-  assert.ok(release.budget.epsilon.spent > 0.6);
+  assert.is(release.budget.epsilon.spent, 0.6);
   const refused = await t.call('POST', '/privacy/aggregate', { key: researcher, json: { study: 'study-1', query: 'count', values: ages, epsilon: 0.6 } });
   assert.is(refused.status, 403);
   assert.is((await refused.json()).error.code, 'budget_exhausted');
