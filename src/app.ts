@@ -38,6 +38,8 @@ export interface AppDeps {
   messaging?: MessageProcessor;
   /** The MeTTa engine and ethics knowledge base (`createReasoningService()`); its routes are mounted when present. */
   reasoning?: ReasoningService;
+  /** Master secret of keyed pseudonyms (per-study keys are derived from it). */
+  pseudonymSecret?: Uint8Array;
 }
 
 /** Routes anyone may call without a key. */
@@ -60,7 +62,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', createAuthRoutes(deps));
   app.route('/', createMetricsRoutes());
   if (deps.messaging) app.route('/', createMessagingRoutes({ messaging: deps.messaging }));
-  app.route('/', createPrivacyRoutes(deps));
+  app.route('/', createPrivacyRoutes(deps, { pseudonymSecret: deps.pseudonymSecret }));
   if (deps.reasoning) app.route('/', createReasoningRoutes(deps));
 
   app.onError(onError);

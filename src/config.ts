@@ -15,6 +15,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Where fired and resolved alerts are POSTed (http or https), if anywhere. */
   alertWebhook: string | undefined;
+  /** Master secret for keyed pseudonyms; unset: one is generated once and kept in the database. */
+  pseudonymSecret: string | undefined;
 }
 
 export type EnvVars = Record<string, string | undefined>;
@@ -45,6 +47,10 @@ export function loadConfig(env: EnvVars): AppConfig {
   }
   const rateLimit = positiveNumber(env, 'HEALTHSYNC_RATE_LIMIT', DEFAULTS.rateLimit);
   const alertWebhook = env.HEALTHSYNC_ALERT_WEBHOOK || undefined;
+  const pseudonymSecret = env.HEALTHSYNC_PSEUDONYM_SECRET || undefined;
+  if (pseudonymSecret !== undefined && pseudonymSecret.length < 32) {
+    throw new ValidationError('HEALTHSYNC_PSEUDONYM_SECRET must be at least 32 characters', 'HEALTHSYNC_PSEUDONYM_SECRET');
+  }
   if (alertWebhook !== undefined && !/^https?:\/\/[^\s/]+/i.test(alertWebhook)) {
     throw new ValidationError('HEALTHSYNC_ALERT_WEBHOOK must be an absolute http(s) URL', 'HEALTHSYNC_ALERT_WEBHOOK');
   }
@@ -54,5 +60,6 @@ export function loadConfig(env: EnvVars): AppConfig {
     rateBurst: positiveNumber(env, 'HEALTHSYNC_RATE_BURST', Math.max(1, rateLimit)),
     bodyLimitBytes: positiveNumber(env, 'HEALTHSYNC_BODY_LIMIT', DEFAULTS.bodyLimitBytes, true),
     alertWebhook,
+    pseudonymSecret,
   };
 }

@@ -4,7 +4,7 @@
  * differ only in the storage backend they pass.
  */
 import type { AppDeps } from './app.ts';
-import { AUTH_MIGRATIONS, KeyStore, type CreatedKey } from './auth/key-store.ts';
+import { AUTH_MIGRATIONS, KeyStore, loadOrCreateSecret, type CreatedKey } from './auth/key-store.ts';
 import { loadConfig, type EnvVars } from './config.ts';
 import { MessageProcessor } from './messaging/processor.ts';
 import { getPerformanceMonitor } from './metrics/monitor.ts';
@@ -48,6 +48,9 @@ export async function createServices({ env, backend, runtime }: ServicesOptions)
   try {
     const keys = new KeyStore(db, { adminKey: config.adminKey });
     const bootstrapKey = await keys.bootstrapAdmin();
+    const pseudonymSecret = config.pseudonymSecret
+      ? new TextEncoder().encode(config.pseudonymSecret)
+      : await loadOrCreateSecret(db, 'pseudonym');
     const reasoning = createReasoningService({ kb: loadKb(db) });
     registerSystemHandlers(messaging, { reasoning });
     await messaging.start();
@@ -62,6 +65,7 @@ export async function createServices({ env, backend, runtime }: ServicesOptions)
       runtime,
       messaging,
       reasoning,
+      pseudonymSecret,
       bootstrapKey,
       async close() {
         unsubscribe();

@@ -15,6 +15,7 @@ Config('defaults', () => {
     rateBurst: DEFAULTS.rateLimit,
     bodyLimitBytes: 1024 * 1024,
     alertWebhook: undefined,
+    pseudonymSecret: undefined,
   });
 });
 
@@ -40,6 +41,7 @@ Config('invalid values name the variable', () => {
     ['HEALTHSYNC_ADMIN_KEY', 'short'],
     ['HEALTHSYNC_ALERT_WEBHOOK', 'ftp://ops.example/hook'],
     ['HEALTHSYNC_ALERT_WEBHOOK', 'not a url'],
+    ['HEALTHSYNC_PSEUDONYM_SECRET', 'too-short'],
   ]) {
     try {
       loadConfig({ [name]: value });

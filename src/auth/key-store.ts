@@ -25,7 +25,28 @@ export const AUTH_MIGRATIONS: Migration[] = [
       created_at TEXT NOT NULL
     )`,
   },
+  {
+    domain: 'auth',
+    version: 2,
+    up: `CREATE TABLE server_secrets (
+      name TEXT PRIMARY KEY,
+      value BLOB NOT NULL,
+      created_at TEXT NOT NULL
+    )`,
+  },
 ];
+
+/**
+ * A named random secret generated once (32 bytes) and kept in the database, for servers whose
+ * operator did not supply one. Resolves once the new secret is durable.
+ */
+export async function loadOrCreateSecret(db: OptimizedDatabase, name: string): Promise<Uint8Array> {
+  const row = db.executeQuery<{ value: Uint8Array }>('SELECT value FROM server_secrets WHERE name = ?', [name]).rows[0];
+  if (row) return row.value;
+  const value = randomBytes(32);
+  await db.executeQuery('INSERT INTO server_secrets (name, value, created_at) VALUES (?, ?, ?)', [name, value, new Date().toISOString()]);
+  return value;
+}
 
 export interface ApiKeyInfo {
   id: string;

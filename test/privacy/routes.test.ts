@@ -1,6 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { createApp } from '../../src/app.ts';
+import { createServices } from '../../src/services.ts';
+import { createMemoryBackend } from '../../src/storage/index.ts';
+import { ADMIN_KEY, createTestApp, type TestApp } from '../helpers/app.ts';
 
 const Routes = suite('privacy/routes');
 let t: TestApp;
@@ -108,3 +111,48 @@ Routes('verify and safe-harbor are available to agents', async () => {
 });
 
 Routes.run();
+
+const Pseudonyms = suite('privacy/routes: keyed pseudonyms');
+
+Pseudonyms('work out of the box, stable within a study and across a restart, different across studies', async () => {
+  const backend = createMemoryBackend();
+  const env = { HEALTHSYNC_ADMIN_KEY: ADMIN_KEY };
+  const cohort = { columns: ['mrn', 'age', 'diagnosis'], rows: Array.from({ length: 12 }, (_, i) => [`MRN-${i % 6}`, String(30 + (i % 4)), ['flu', 'cold'][i % 2]]) };
+  const body = (study: string) => ({
+    dataset: cohort,
+    config: { quasiIdentifiers: { age: { type: 'age' } }, k: 2, seed: 3 },
+    pseudonyms: { columns: ['mrn'], study },
+  });
+  const pseudonymsOf = async (app: ReturnType<typeof createApp>, study: string): Promise<string[]> => {
+    const res = await app.request('/privacy/anonymize', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body(study)),
+    });
+    assert.is(res.status, 200, await res.clone().text());
+    const out = await res.json();
+    const column = out.columns.indexOf('mrn');
+    return [...new Set<string>(out.rows.map((r: string[]) => r[column]))].sort();
+  };
+  const first = await createServices({ env, backend, runtime: 'node' });
+  let before: string[];
+  try {
+    const app = createApp(first);
+    before = await pseudonymsOf(app, 'study-a');
+    assert.is(before.length, 6);
+    for (const p of before) assert.not.match(p, /MRN/);
+    assert.equal(await pseudonymsOf(app, 'study-a'), before);
+    const other = await pseudonymsOf(app, 'study-b');
+    assert.is(other.filter((p) => before.includes(p)).length, 0, 'unlinkable across studies');
+  } finally {
+    await first.close();
+  }
+  const second = await createServices({ env, backend, runtime: 'node' });
+  try {
+    assert.equal(await pseudonymsOf(createApp(second), 'study-a'), before, 'the generated secret is durable');
+  } finally {
+    await second.close();
+  }
+});
+
+Pseudonyms.run();
