@@ -17,6 +17,7 @@ export const E_SHAPE_COUNT: u32 = 11;
 export const E_SHAPE_WORDS: u32 = 12;
 export const E_IDS: u32 = 13; // ptr: UTF-8 text of every id and correlationId, in message order
 export const E_END: u32 = 14; // first free byte after the inputs
+export const E_ID_UNITS: u32 = 16; // UTF-16 length of all the ids' text (equal to its bytes when ASCII)
 // encodeFrame outputs
 export const E_OUT: u32 = 15; // ptr of the frame; its length is the return value
 
@@ -33,10 +34,11 @@ export const D_STARTS: u32 = 10; // ptr: STRINGS + 1 UTF-16 offsets into the tex
 export const D_SHAPE_INDEX: u32 = 11; // ptr: SHAPES + 1 offsets into the key list
 export const D_KEYS: u32 = 12; // ptr: key string indices
 export const D_KEY_COUNT: u32 = 13;
-export const D_FIELDS: u32 = 14; // ptr: COUNT * FIELD_WORDS i32
+export const D_COLUMNS: u32 = 14; // ptr: COLUMNS * COUNT u32, column by column (format.ts)
 export const D_TIMES: u32 = 15; // ptr: COUNT f64 timestamps (0 where absent)
 export const D_ID_TEXT_BYTES: u32 = 16;
 export const D_RECORDS: u32 = 17; // ptr: the first record (payloads lie between it and the tables)
+export const D_CRC: u32 = 18; // the frame's CRC-32C
 
 export const CONTROL_WORDS: u32 = 32;
 

@@ -23,6 +23,7 @@ import {
   E_TEXT,
   E_TEXT_BYTES,
   E_IDS,
+  E_ID_UNITS,
   getWord,
   setWord,
 } from './control';
@@ -120,6 +121,8 @@ export function buildFrame(ctl: usize): i32 {
   const shapeWords = <usize>getWord(ctl, E_SHAPE_WORDS);
   let ids = <usize>getWord(ctl, E_IDS);
   const idsEnd = <usize>getWord(ctl, E_END);
+  // All-ASCII ids (the usual case): every id's byte length is its UTF-16 length.
+  const ascii = idsEnd - ids == <usize>getWord(ctl, E_ID_UNITS);
 
   const bound: u64 =
     8 + 5 * 8 + <u64>strings * 5 + <u64>textBytes + <u64>shapeWords * 5 + <u64>(idsEnd - ids) +
@@ -172,7 +175,7 @@ export function buildFrame(ctl: usize): i32 {
     store<u8>(p, <u8>(word >> 8), 1);
     p += 2;
     // Ids: 16 bytes when the text is a canonical UUID, else the text itself.
-    let len = utf8BytesOf(ids, <usize>field(f, FW_ID), idsEnd);
+    let len = ascii ? <usize>field(f, FW_ID) : utf8BytesOf(ids, <usize>field(f, FW_ID), idsEnd);
     if (parseUuidText(ids, len, p)) {
       flags |= F_ID_UUID;
       p += 16;
@@ -188,7 +191,7 @@ export function buildFrame(ctl: usize): i32 {
     p = writeVarint(p, <u64>field(f, FW_TIMEOUT));
     if (flags & F_BATCH_KEY) p = writeVarint(p, <u64>field(f, FW_BATCH_KEY));
     if (flags & F_CORRELATION) {
-      len = utf8BytesOf(ids, <usize>field(f, FW_CORRELATION), idsEnd);
+      len = ascii ? <usize>field(f, FW_CORRELATION) : utf8BytesOf(ids, <usize>field(f, FW_CORRELATION), idsEnd);
       if (parseUuidText(ids, len, p)) {
         flags |= F_CORRELATION_UUID;
         p += 16;

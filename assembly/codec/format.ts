@@ -57,26 +57,37 @@ export const K_OBJECT: i32 = 3; // argument: shape index
 export const K_CONST: i32 = 4; // argument: 0 null, 1 false, 2 true
 export const K_NUMBER: i32 = 5; // argument: index into the number table (f64)
 
-/** Words per message in the field table (JS -> encodeFrame, and decodeFrame -> JS). */
+/** Words per message in the field table JS hands to encodeFrame (row by row). */
 export const FIELD_WORDS: u32 = 12;
 export const FW_FLAGS: u32 = 0; // flags | priority << 8
-export const FW_ID: u32 = 1; // encode: UTF-16 length of the id; decode: its UTF-16 offset in the id text
+export const FW_ID: u32 = 1; // UTF-16 length of the id
 export const FW_SENDER: u32 = 2;
 export const FW_RECIPIENT: u32 = 3;
 export const FW_TYPE: u32 = 4;
 export const FW_TIMEOUT: u32 = 5; // u32
 export const FW_BATCH_KEY: u32 = 6;
-export const FW_CORRELATION: u32 = 7; // as FW_ID, for the correlationId
+export const FW_CORRELATION: u32 = 7; // UTF-16 length of the correlationId
 export const FW_ATTEMPT: u32 = 8;
-export const FW_PAYLOAD: u32 = 9; // decode: frame offset of the payload value
-export const FW_ID_LENGTH: u32 = 10; // decode: UTF-16 length of the id
-export const FW_CORRELATION_LENGTH: u32 = 11; // decode: UTF-16 length of the correlationId
 
 /** Word `w` of the field record at `f`. */
 @inline export function field(f: usize, w: u32): u32 {
   return load<u32>(f + (<usize>w << 2));
 }
 
-@inline export function setField(f: usize, w: u32, value: u32): void {
-  store<u32>(f + (<usize>w << 2), value);
-}
+// Columns decodeFrame writes for JS: column c of message i is the u32 at
+// columns + (c * count + i) * 4. The routing columns come first so that JS can copy just them.
+export const C_FLAGS: u32 = 0; // flags | priority << 8
+export const C_ID: u32 = 1; // UTF-16 offset of the id in the ids' text
+export const C_ID_LENGTH: u32 = 2; // its UTF-16 length
+export const C_SENDER: u32 = 3;
+export const C_RECIPIENT: u32 = 4;
+export const C_TYPE: u32 = 5;
+/** Columns written at every validation level (routing needs no more). */
+export const ROUTING_COLUMNS: u32 = 6;
+export const C_TIMEOUT: u32 = 6;
+export const C_BATCH_KEY: u32 = 7;
+export const C_CORRELATION: u32 = 8; // as C_ID, for the correlationId
+export const C_CORRELATION_LENGTH: u32 = 9;
+export const C_ATTEMPT: u32 = 10;
+export const C_PAYLOAD: u32 = 11; // frame offset of the payload value
+export const COLUMNS: u32 = 12;

@@ -35,8 +35,10 @@ export function encodeFrame(): i32 {
 
 /**
  * Validates the `len`-byte frame at the arena (JS copies at most the format's size limit) as
- * kind `kind`; `outputs` != 0 also writes the tables for lazy reads. 0 or a negative status.
+ * kind `kind` at validation `level` (decode.ts: 0 whole frame, no outputs; 1 whole frame and
+ * every table for lazy reads; 2 all but the inside of payloads, routing tables only).
+ * 0 or a negative status.
  */
-export function decodeFrame(len: u32, kind: u32, outputs: u32): i32 {
-  return readFrame(control(), arena(), <usize>len, kind, outputs != 0);
+export function decodeFrame(len: u32, kind: u32, level: u32): i32 {
+  return readFrame(control(), arena(), <usize>len, kind, level);
 }

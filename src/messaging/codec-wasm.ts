@@ -29,8 +29,8 @@ interface CodecExports extends WasmExports {
 }
 
 /** Control block words (mirrors assembly/codec/control.ts). */
-const E = { KIND: 0, COUNT: 1, FIELDS: 2, NUMS: 3, TAPE: 4, TAPE_LEN: 5, LENGTHS: 6, STRINGS: 7, TEXT: 8, TEXT_BYTES: 9, SHAPES: 10, SHAPE_COUNT: 11, SHAPE_WORDS: 12, IDS: 13, END: 14, OUT: 15 } as const;
-const D = { ERROR_AT: 0, DETAIL: 2, KIND: 4, COUNT: 5, STRINGS: 6, SHAPES: 7, TEXT: 8, TEXT_BYTES: 9, STARTS: 10, SHAPE_INDEX: 11, KEYS: 12, KEY_COUNT: 13, FIELDS: 14, TIMES: 15, ID_TEXT_BYTES: 16, RECORDS: 17 } as const;
+const E = { KIND: 0, COUNT: 1, FIELDS: 2, NUMS: 3, TAPE: 4, TAPE_LEN: 5, LENGTHS: 6, STRINGS: 7, TEXT: 8, TEXT_BYTES: 9, SHAPES: 10, SHAPE_COUNT: 11, SHAPE_WORDS: 12, IDS: 13, END: 14, OUT: 15, ID_UNITS: 16 } as const;
+const D = { ERROR_AT: 0, DETAIL: 2, KIND: 4, COUNT: 5, STRINGS: 6, SHAPES: 7, TEXT: 8, TEXT_BYTES: 9, STARTS: 10, SHAPE_INDEX: 11, KEYS: 12, KEY_COUNT: 13, COLUMNS: 14, TIMES: 15, ID_TEXT_BYTES: 16, RECORDS: 17, CRC: 18 } as const;
 
 const NAME = 'codec';
 /** Memory above this after a call is handed back by dropping the instance. */
@@ -99,8 +99,13 @@ function copyOut(src: Uint8Array, start: number, length: number): Uint8Array {
   return out;
 }
 
-/** Copies `n` items of `src` into `dst` at `at`; a loop for a few (cheaper than a subarray). */
-function put<T extends Int32Array | Float64Array | Uint8Array>(dst: T, at: number, src: T, n: number): void {
+/** Copies `n` words of `src` into `dst` at `at`; a loop for a few (cheaper than a subarray). */
+function putI32(dst: Int32Array, at: number, src: Int32Array, n: number): void {
+  if (n > 32) dst.set(src.subarray(0, n), at);
+  else for (let k = 0; k < n; k++) dst[at + k] = src[k];
+}
+
+function putF64(dst: Float64Array, at: number, src: Float64Array, n: number): void {
   if (n > 32) dst.set(src.subarray(0, n), at);
   else for (let k = 0; k < n; k++) dst[at + k] = src[k];
 }
@@ -120,14 +125,14 @@ export function encodeFrameWasm(messages: readonly WireMessage[], kind: number, 
   try {
     inputs.begin(count);
     for (let i = 0; i < count; i++) inputs.add(messages[i], i, single);
-    return writeFrame(inputs, kind);
+    return writeFrame(inputs, kind, messages);
   } finally {
     inputs.end();
     inputs.busy = false;
   }
 }
 
-function writeFrame(inputs: FrameInputs, kind: number): Uint8Array {
+function writeFrame(inputs: FrameInputs, kind: number, messages: readonly WireMessage[]): Uint8Array {
   const { count, numCount, tapeLen, shapeWordCount, stringCount, units, idUnits } = inputs;
   // Arena layout, all offsets 8-byte aligned; the ids' text comes last.
   const fields = 0;
@@ -144,13 +149,17 @@ function writeFrame(inputs: FrameInputs, kind: number): Uint8Array {
     const base = checkStatus(w.e.arenaPtr(end), NAME, 'arenaPtr');
     views(w);
     const { u8, i32, f64 } = w;
-    put(i32, (base + fields) >> 2, inputs.fields, count * FIELD_WORDS);
-    put(f64, (base + nums) >> 3, inputs.nums, numCount);
-    put(i32, (base + tape) >> 2, inputs.tape, tapeLen);
-    put(i32, (base + lengths) >> 2, inputs.lengths, stringCount);
-    put(i32, (base + shapes) >> 2, inputs.shapeWords, shapeWordCount);
-    const textBytes = units === 0 ? 0 : encoder.encodeInto(inputs.text, u8.subarray(base + text, base + ids)).written;
-    const idBytes = idUnits === 0 ? 0 : encoder.encodeInto(inputs.ids, u8.subarray(base + ids, base + end)).written;
+    putI32(i32, (base + fields) >> 2, inputs.fields, count * FIELD_WORDS);
+    putF64(f64, (base + nums) >> 3, inputs.nums, numCount);
+    putI32(i32, (base + tape) >> 2, inputs.tape, tapeLen);
+    putI32(i32, (base + lengths) >> 2, inputs.lengths, stringCount);
+    putI32(i32, (base + shapes) >> 2, inputs.shapeWords, shapeWordCount);
+    // Text that is not all ASCII (UTF-8 longer than UTF-16) may hold surrogates: then the
+    // inputs make each string well-formed and the text is written again.
+    let textBytes = units === 0 ? 0 : encoder.encodeInto(inputs.text, u8.subarray(base + text, base + ids)).written;
+    if (textBytes !== units && inputs.wellFormStrings()) textBytes = encoder.encodeInto(inputs.text, u8.subarray(base + text, base + ids)).written;
+    let idBytes = idUnits === 0 ? 0 : encoder.encodeInto(inputs.ids, u8.subarray(base + ids, base + end)).written;
+    if (idBytes !== idUnits && inputs.wellFormIds(messages)) idBytes = encoder.encodeInto(inputs.ids, u8.subarray(base + ids, base + end)).written;
 
     const c = w.ctl;
     i32[c + E.KIND] = kind;
@@ -168,6 +177,7 @@ function writeFrame(inputs: FrameInputs, kind: number): Uint8Array {
     i32[c + E.SHAPE_WORDS] = shapeWordCount;
     i32[c + E.IDS] = base + ids;
     i32[c + E.END] = base + ids + idBytes;
+    i32[c + E.ID_UNITS] = idUnits;
     const length = w.e.encodeFrame();
     if (length === STATUS.ERR_FRAME_OVERSIZED) {
       throw new ValidationError(`the messages encode to more than the ${MAX_FRAME_BYTES}-byte frame limit`, 'messages');
@@ -191,18 +201,19 @@ function writeFrame(inputs: FrameInputs, kind: number): Uint8Array {
  */
 export interface FrameTables {
   count: number;
+  /** Whether the payloads were validated too (mode `'copy'`/`'direct'`) or not (`'envelopes'`). */
+  complete: boolean;
   u8: Uint8Array;
   i32: Int32Array;
   f64: Float64Array;
-  /** Byte offset of the frame's start in `u8` (payload offsets are relative to it; negative when only its tail was copied). */
+  /** Byte offset of the frame's start in `u8` (payload offsets are relative to it; meaningless without payloads). */
   frameAt: number;
   /**
-   * Index in `i32` of FIELD_WORDS words per message (assembly/codec/format.ts): word 9 is the
-   * payload's frame offset; words 1 and 10 (7 and 11) the id's (correlationId's) UTF-16 offset
-   * after the strings in `text` and its length.
+   * Index in `i32` of the field columns (assembly/codec/format.ts, `C_*`): column `c` of message
+   * `i` is at `columnsAt + c * count + i`. Only the routing columns (0-5) without payloads.
    */
-  fieldsAt: number;
-  /** Index in `f64` of one timestamp per message (0 where absent). */
+  columnsAt: number;
+  /** Index in `f64` of one timestamp per message (0 where absent; none without payloads). */
   timesAt: number;
   /** Index in `i32` of the UTF-16 offsets of each string in `text` (stringCount + 1). */
   startsAt: number;
@@ -214,17 +225,28 @@ export interface FrameTables {
   keysAt: number;
   /** Every string of the frame, then the text of every id and correlationId. */
   text: string;
+  /** The frame's CRC-32C (its trailer). */
+  crc: number;
 }
 
-/** `'validate'`: count only. `'copy'`: tables that own their memory. `'direct'`: tables viewing WASM memory. */
-export type DecodeMode = 'validate' | 'copy' | 'direct';
+/**
+ * `'validate'`: count only. `'copy'`: tables that own their memory. `'direct'`: tables viewing
+ * WASM memory. `'envelopes'`: everything but the inside of payloads validated, routing tables
+ * that own their memory.
+ */
+export type DecodeMode = 'validate' | 'copy' | 'direct' | 'envelopes';
+
+/** Words per message in the columns, and how many are routing columns (assembly/codec/format.ts). */
+export const COLUMNS = 12;
+export const ROUTING_COLUMNS = 6;
+const LEVEL = { validate: 0, copy: 1, direct: 1, envelopes: 2 } as const;
 
 /**
  * Validates `bytes` as a frame of `kind` and returns its message count (`'validate'`) or its
  * tables. Throws `FrameError` with the exact reason and offset.
  */
 export function decodeFrameWasm(bytes: Uint8Array, kind: number, mode: 'validate'): number;
-export function decodeFrameWasm(bytes: Uint8Array, kind: number, mode: 'copy' | 'direct'): FrameTables;
+export function decodeFrameWasm(bytes: Uint8Array, kind: number, mode: 'copy' | 'direct' | 'envelopes'): FrameTables;
 export function decodeFrameWasm(bytes: Uint8Array, kind: number, mode: DecodeMode): FrameTables | number {
   const w = load();
   try {
@@ -232,7 +254,10 @@ export function decodeFrameWasm(bytes: Uint8Array, kind: number, mode: DecodeMod
     const base = checkStatus(w.e.arenaPtr(n), NAME, 'arenaPtr');
     views(w);
     w.u8.set(n === bytes.length ? bytes : bytes.subarray(0, n), base);
-    const status = w.e.decodeFrame(bytes.length, kind, mode === 'validate' ? 0 : 1);
+    let status = w.e.decodeFrame(bytes.length, kind, LEVEL[mode]);
+    // A refusal names the first failure in byte order, as a whole-frame decode would (it may
+    // lie inside an earlier payload); refusals are rare, so the frame is simply read again.
+    if (status < 0 && mode === 'envelopes' && CODEC_STATUS.has(status)) status = w.e.decodeFrame(bytes.length, kind, LEVEL.validate);
     views(w);
     const { i32, f64 } = w;
     const c = w.ctl;
@@ -245,10 +270,11 @@ export function decodeFrameWasm(bytes: Uint8Array, kind: number, mode: DecodeMod
       release(w);
       return count;
     }
-    // The frame and every table lie one after another from `base`, the text (with the ids'
-    // text after it) last. Lazy views keep a copy of what they read later: the records (for
-    // payloads) and the tables, not the text (it becomes a string now). Fresh memory is costly
-    // (about 0.7 ns a byte here), so the copy starts 8-aligned just before the first record.
+    // The frame and every table lie one after another from `base` (string starts, shapes,
+    // columns, timestamps), the text (with the ids' text after it) last. Copies keep what
+    // they read later, not the text (it becomes a string now): the records (for payloads) and
+    // the tables, or just the string starts, shapes and routing columns. Fresh memory is
+    // costly (about 0.1 ns a byte and 1 µs a buffer here), so copies are cut tight.
     const textAt = i32[c + D.TEXT];
     const end = textAt + i32[c + D.TEXT_BYTES] + i32[c + D.ID_TEXT_BYTES];
     const text = decoder.decode(w.u8.subarray(textAt, end));
@@ -257,14 +283,19 @@ export function decodeFrameWasm(bytes: Uint8Array, kind: number, mode: DecodeMod
     if (mode === 'copy') {
       at = i32[c + D.RECORDS] & ~7;
       u8 = u8.slice(at, textAt);
+    } else if (mode === 'envelopes') {
+      at = i32[c + D.STARTS];
+      u8 = u8.slice(at, i32[c + D.COLUMNS] + ROUTING_COLUMNS * count * 4);
     }
+    const owned = mode !== 'direct';
     const tables: FrameTables = {
       count,
+      complete: mode !== 'envelopes',
       u8,
-      i32: mode === 'copy' ? new Int32Array(u8.buffer, 0, u8.length >> 2) : i32,
-      f64: mode === 'copy' ? new Float64Array(u8.buffer, 0, u8.length >> 3) : f64,
+      i32: owned ? new Int32Array(u8.buffer, 0, u8.length >> 2) : i32,
+      f64: owned ? new Float64Array(u8.buffer, 0, u8.length >> 3) : f64,
       frameAt: base - at,
-      fieldsAt: (i32[c + D.FIELDS] - at) >> 2,
+      columnsAt: (i32[c + D.COLUMNS] - at) >> 2,
       timesAt: (i32[c + D.TIMES] - at) >> 3,
       startsAt: (i32[c + D.STARTS] - at) >> 2,
       stringCount: i32[c + D.STRINGS],
@@ -272,6 +303,7 @@ export function decodeFrameWasm(bytes: Uint8Array, kind: number, mode: DecodeMod
       shapeCount: i32[c + D.SHAPES],
       keysAt: (i32[c + D.KEYS] - at) >> 2,
       text,
+      crc: i32[c + D.CRC] >>> 0,
     };
     release(w);
     return tables;

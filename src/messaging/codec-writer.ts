@@ -75,6 +75,9 @@ function node(parent: ShapeNode | undefined, name: string): ShapeNode {
 /** Past this many tree nodes (objects with ever new key sets), the tree starts over. */
 const MAX_SHAPE_NODES = 4096;
 
+/** Any UTF-16 surrogate code unit, paired or not. */
+const SURROGATE = /[\ud800-\udfff]/;
+
 /** Thrown inside the payload walk; the caller then names the value with `checkPayload`. */
 const NOT_JSON = Symbol('not JSON');
 
@@ -100,6 +103,8 @@ export class FrameInputs {
   numCount = 0;
   tape = new Int32Array(256);
   tapeLen = 0;
+  /** `tape.length`, kept apart: a field load is cheaper than a typed array's length. */
+  private tapeCap = 256;
   /** Every id and correlationId, in message order, and its UTF-16 length. */
   ids = '';
   idUnits = 0;
@@ -151,7 +156,10 @@ export class FrameInputs {
     this.text = '';
     this.ids = '';
     if (this.stringCount > LINEAR_STRINGS) this.originals = [];
-    if (this.tape.length > KEEP_WORDS) this.tape = new Int32Array(256);
+    if (this.tapeCap > KEEP_WORDS) {
+      this.tape = new Int32Array(256);
+      this.tapeCap = 256;
+    }
     if (this.fields.length > KEEP_WORDS) this.fields = new Int32Array(FIELD_WORDS * 16);
     if (this.nums.length > KEEP_WORDS) this.nums = new Float64Array(64);
     if (this.lengths.length > KEEP_WORDS) this.lengths = new Int32Array(64);
@@ -198,11 +206,10 @@ export class FrameInputs {
       if (n === LINEAR_STRINGS) h = hashString(s);
       this.insert(n, h, slot);
     }
-    const w = wellFormed(s);
     if (n === this.lengths.length) this.lengths = grow(this.lengths, n + 1);
-    this.lengths[n] = w.length;
-    this.text += w;
-    this.units += w.length;
+    this.lengths[n] = s.length;
+    this.text += s;
+    this.units += s.length;
     return (this.stringCount = n + 1) - 1;
   }
 
@@ -237,14 +244,44 @@ export class FrameInputs {
 
   /** Appends an id's text; returns its UTF-16 length. */
   private id(s: string): number {
-    const w = wellFormed(s);
-    this.ids += w;
-    this.idUnits += w.length;
-    return w.length;
+    this.ids += s;
+    this.idUnits += s.length;
+    return s.length;
+  }
+
+  /**
+   * UTF-8 cannot carry a lone surrogate: a string with one is written with U+FFFD instead (its
+   * UTF-16 length stays). The joined text is checked once (the writer does it only when the
+   * text is not all ASCII), not each string; but joined, two halves from neighbouring strings
+   * could pair up, so any surrogate at all rebuilds the text from well-formed strings. Returns
+   * whether it did.
+   */
+  wellFormStrings(): boolean {
+    if (!SURROGATE.test(this.text)) return false;
+    let text = '';
+    for (let k = 0; k < this.stringCount; k++) text += wellFormed(this.originals[k]);
+    this.text = text;
+    return true;
+  }
+
+  /** As `wellFormStrings`, for the ids' text of `messages`. */
+  wellFormIds(messages: readonly WireMessage[]): boolean {
+    if (!SURROGATE.test(this.ids)) return false;
+    let ids = '';
+    for (let i = 0; i < this.count; i++) {
+      const m = messages[i];
+      ids += wellFormed(m.id);
+      if (m.correlationId !== undefined) ids += wellFormed(m.correlationId);
+    }
+    this.ids = ids;
+    return true;
   }
 
   private push(token: number): void {
-    if (this.tapeLen === this.tape.length) this.tape = grow(this.tape, this.tapeLen + 1);
+    if (this.tapeLen === this.tapeCap) {
+      this.tape = grow(this.tape, this.tapeLen + 1);
+      this.tapeCap = this.tape.length;
+    }
     this.tape[this.tapeLen++] = token;
   }
 

@@ -9,7 +9,7 @@
  * use the array itself, or `slice()` it before handing its `.buffer` to anything.
  */
 import { KIND_BATCH, KIND_MESSAGE, type WireMessage } from './codec-format.ts';
-import { MessageBatch, readMessages } from './codec-batch.ts';
+import { MessageBatch, readMessages, type BatchValidation } from './codec-batch.ts';
 import { decodeFrameWasm, encodeFrameWasm } from './codec-wasm.ts';
 
 /**
@@ -48,15 +48,32 @@ export function encodeBatch(messages: readonly WireMessage[]): Uint8Array {
   return encodeFrameWasm(messages, KIND_BATCH, false);
 }
 
+/** Options of `decodeBatch`. */
+export interface DecodeBatchOptions {
+  /**
+   * `'frame'` (the default): every byte is validated before `decodeBatch` returns, and the
+   * batch owns a copy of what it reads. `'envelopes'`: the checksum, header, tables, every
+   * envelope field and each payload's bounds are validated now, not the inside of the payloads;
+   * the routing fields (id, sender, recipient, messageType, priority) are read at once, and
+   * anything else first validates the whole frame from `bytes` (which must stay unchanged
+   * while the batch is in use), throwing the `FrameError` a `'frame'` decode would have thrown.
+   */
+  validation?: BatchValidation;
+}
+
 /**
- * Validates a whole batch frame, then returns lazy views of its messages.
+ * Validates a batch frame, then returns a lazy batch over its messages.
  *
  * @example
  * const batch = decodeBatch(bytes);
- * for (const view of batch) queueFor(view.recipient).push(view.id, view.priority);
+ * for (let i = 0; i < batch.length; i++) queueFor(batch.recipient(i)).push(batch.id(i), batch.priority(i));
  * const first = batch.message(0); // a plain message, payload decoded
+ *
+ * // A router that never reads payloads can leave them for later:
+ * const routed = decodeBatch(bytes, { validation: 'envelopes' });
  */
-export function decodeBatch(bytes: Uint8Array): MessageBatch {
+export function decodeBatch(bytes: Uint8Array, options?: DecodeBatchOptions): MessageBatch {
+  if (options?.validation === 'envelopes') return new MessageBatch(decodeFrameWasm(bytes, KIND_BATCH, 'envelopes'), bytes);
   return new MessageBatch(decodeFrameWasm(bytes, KIND_BATCH, 'copy'));
 }
 

@@ -51,7 +51,18 @@ function check(bytes: Uint8Array, label: string): Verdict {
   const wasm = verdict(() => (batch ? decodeBatch(bytes).toArray() : [decodeMessage(bytes)]));
   const ref = verdict(() => (batch ? decodeBatchReference(bytes) : [decodeMessageReference(bytes)]));
   assert.equal(wasm, ref, label);
-  if (batch) assert.equal(verdict(() => decodeBatchArray(bytes)), wasm, label);
+  if (batch) {
+    assert.equal(verdict(() => decodeBatchArray(bytes)), wasm, label);
+    // Routing level: refuses what the whole frame refuses outside payloads (with the same
+    // error), and any payload failure surfaces, the same, once more than routing is read.
+    const routed = verdict(() => {
+      const view = decodeBatch(bytes, { validation: 'envelopes' });
+      const ids = Array.from({ length: view.length }, (_, i) => view.id(i) + view.recipient(i) + view.priority(i));
+      if (wasm.ok) assert.equal(ids, wasm.messages.map((m) => m.id + m.recipient + m.priority), label);
+      return view.toArray();
+    });
+    assert.equal(routed, wasm, label);
+  }
   if (batch) {
     let count: number | string;
     try {

@@ -42,7 +42,10 @@ function rejects(bytes: Uint8Array, kind: Kind, reason: string, offset: number):
   assert.is(ref.reason, wasm.reason);
   assert.is(ref.offset, wasm.offset);
   assert.is(ref.message, wasm.message);
-  if (kind === 'batch') assert.is(failure(() => validateBatch(bytes)).message, wasm.message);
+  if (kind === 'batch') {
+    assert.is(failure(() => validateBatch(bytes)).message, wasm.message);
+    assert.is(failure(() => decodeBatch(bytes, { validation: 'envelopes' }).toArray()).message, wasm.message);
+  }
   assert.is(wasm.status, 400);
   assert.is(wasm.code, 'invalid_frame');
   assert.ok(wasm.message.includes(`at byte ${offset}`), wasm.message);

@@ -21,7 +21,7 @@ import {
   validateBatch,
   type WireMessage,
 } from '../../src/index.ts';
-import { envelope, fromHex, hex, messageFrame, uuid } from './frames.ts';
+import { buildFrame, envelope, fromHex, hex, messageFrame, record, uuid, withCrc, type RecordParts } from './frames.ts';
 
 const text = fc.string({ unit: 'grapheme', maxLength: 12 });
 const name = fc.oneof(text, fc.constantFrom('', 'consent_agent', 'custodian_agent', 'données', '患者', '🩺 triage'));
@@ -199,6 +199,117 @@ Views('routing fields read without the payload; payload(i), message(i), iteratio
   assert.equal(batch.message(2), ms[2]);
   assert.equal([...batch].map((x) => x.toMessage()), ms);
   assert.equal(batch.toArray(), ms);
+});
+
+Views('index accessors read the routing fields of any batch, at both validation levels, without payloads', () => {
+  fc.assert(
+    fc.property(fc.array(message, { maxLength: 20 }), (ms) => {
+      const bytes = encodeBatch(ms);
+      for (const batch of [decodeBatch(bytes), decodeBatch(bytes, { validation: 'envelopes' })]) {
+        assert.is(batch.length, ms.length);
+        for (let i = 0; i < ms.length; i++) {
+          assert.is(batch.id(i), ms[i].id);
+          assert.is(batch.sender(i), ms[i].sender);
+          assert.is(batch.recipient(i), ms[i].recipient);
+          assert.is(batch.messageType(i), ms[i].messageType);
+          assert.is(batch.priority(i), ms[i].priority);
+        }
+      }
+      const routed = decodeBatch(bytes, { validation: 'envelopes' });
+      assert.is(routed.validation, 'envelopes');
+      assert.equal(routed.toArray(), ms.map((m) => ({ ...m, payload: asJson(m.payload) })));
+      assert.is(routed.validation, 'frame');
+      assert.is(decodeBatch(bytes).validation, 'frame');
+    }),
+    { numRuns: 150 },
+  );
+  const batch = decodeBatch(encodeBatch([envelope(0)]), { validation: 'envelopes' });
+  assert.throws(() => batch.id(1), RangeError);
+  assert.throws(() => batch.recipient(-1), RangeError);
+  assert.throws(() => batch.priority(0.5), RangeError);
+});
+
+/** A batch of three messages (strings a, b, c) whose second payload is the bytes `payload`. */
+function batchWithPayload(payload: number[], third: Partial<RecordParts> = {}): Uint8Array {
+  return buildFrame({
+    kind: 2,
+    count: 3,
+    strings: ['a', 'b', 'c'],
+    records: [
+      ...record({ id: 'm-0', sender: 0, recipient: 1, type: 2, priority: 3, payload: [0x80] }),
+      ...record({ id: 'm-1', sender: 1, recipient: 2, type: 0, payload }),
+      ...record({ id: 'm-2', sender: 2, recipient: 0, type: 1, payload: [0xc2], ...third }),
+    ],
+  });
+}
+
+function refusal(fn: () => unknown): FrameError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof FrameError) return err;
+    throw err;
+  }
+  throw new Error('expected a FrameError');
+}
+
+Views("'envelopes' accepts a frame whose payload is malformed; reading past the routing fields throws the whole-frame FrameError", () => {
+  assert.equal(decodeBatch(batchWithPayload([0xd1, 0x7f])).toArray().map((m) => m.payload), ['a', [127], true]);
+  for (const payload of [[0xc9], [0xd2, 0x01], [0xc4, 0x00], [0xef], [0x01, 0x02], [0x83], [0xc5, 0, 0, 0, 0, 0, 0, 0xf0, 0x7f]]) {
+    const bytes = batchWithPayload(payload);
+    const expected = refusal(() => decodeBatch(bytes));
+    assert.is(refusal(() => decodeBatchReference(bytes)).message, expected.message);
+    const batch = decodeBatch(bytes, { validation: 'envelopes' });
+    assert.is(batch.validation, 'envelopes');
+    assert.is(batch.id(1), 'm-1');
+    assert.is(batch.sender(1), 'b');
+    assert.is(batch.recipient(2), 'a');
+    assert.is(batch.priority(0), 3);
+    assert.is(batch.get(0).messageType, 'c');
+    for (const read of [() => batch.payload(0), () => batch.toArray(), () => batch.message(2), () => batch.get(1).payload, () => batch.get(0).timeout]) {
+      const err = refusal(read);
+      assert.is(err.message, expected.message, hex(Uint8Array.from(payload)));
+      assert.is(err.offset, expected.offset);
+    }
+    assert.is(batch.id(0), 'm-0', 'routing fields stay readable');
+  }
+});
+
+Views("'envelopes' refusals name the first failure in byte order, as a whole-frame decode does", () => {
+  // A malformed second payload, then a recipient index out of range in the third record.
+  const bytes = batchWithPayload([0xc9], { recipient: 9 });
+  const whole = refusal(() => decodeBatch(bytes));
+  assert.is(whole.reason, 'unknown_tag');
+  const routed = refusal(() => decodeBatch(bytes, { validation: 'envelopes' }));
+  assert.is(routed.message, whole.message);
+  assert.is(routed.offset, whole.offset);
+  const envelopeOnly = batchWithPayload([0xc2], { recipient: 9 });
+  assert.is(refusal(() => decodeBatch(envelopeOnly, { validation: 'envelopes' })).message, refusal(() => decodeBatch(envelopeOnly)).message);
+  assert.is(refusal(() => decodeBatch(envelopeOnly, { validation: 'envelopes' })).reason, 'bad_string_ref');
+});
+
+Views("'envelopes' reads the caller's bytes later: changed bytes fail the checksum, or are refused when re-sealed", () => {
+  const bytes = encodeBatch([envelope(0), envelope(1)]);
+  const batch = decodeBatch(bytes, { validation: 'envelopes' });
+  bytes[bytes.length - 6] ^= 1;
+  try {
+    batch.toArray();
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, FrameError);
+    assert.is((err as FrameError).reason, 'checksum_mismatch');
+  }
+  const other = encodeBatch([envelope(0), envelope(1)]);
+  const resealed = decodeBatch(other, { validation: 'envelopes' });
+  const replaced = encodeBatch([envelope(0), { ...envelope(1), priority: 2 }]);
+  assert.is(replaced.length, other.length);
+  other.set(replaced);
+  assert.throws(() => resealed.payload(0), /changed while its batch was in use/);
+  // The default level copies what it needs: changing the bytes afterwards changes nothing.
+  const copy = encodeBatch([envelope(3)]);
+  const owned = decodeBatch(copy);
+  copy.fill(0);
+  assert.equal(owned.toArray(), [envelope(3)]);
 });
 
 Views('views stay valid after other frames are decoded (they own their tables)', () => {
