@@ -449,17 +449,27 @@ function readBody(ctl: usize, kind: u32, level: u32): i32 {
   const strings = stringCount;
   const starts = alloc(<usize>(strings + 1) << 2);
   if (status != 0) return status;
-  let total: u64 = 0;
+  // Lengths below 128 (one byte) take the short way; each UTF-16 unit takes at least one byte
+  // of text, so the running total may not pass textBytes (below 2^23: it fits the frame).
+  let total: u32 = 0;
+  const limit = <u32>textBytes;
   for (let k: usize = 0; k < <usize>strings; k++) {
-    store<u32>(starts + (k << 2), <u32>total);
+    store<u32>(starts + (k << 2), total);
+    const b = <u32>load<u8>(p);
+    if ((b < 0x80) & (p < end)) {
+      total += b;
+      if (total > limit) return fail(ERR_FRAME_TEXT_LENGTH, p, <f64>total);
+      p++;
+      continue;
+    }
     r = varint(p, end, ERR_FRAME_BOUNDS);
     if (r == FAILED) return status;
-    total += r >> 4;
-    // Each UTF-16 unit takes at least one byte of text.
-    if (total > textBytes) return fail(ERR_FRAME_TEXT_LENGTH, p, <f64>total);
+    const sum = <u64>total + (r >> 4);
+    if (sum > textBytes) return fail(ERR_FRAME_TEXT_LENGTH, p, <f64>sum);
+    total = <u32>sum;
     p += <usize>(r & 15);
   }
-  store<u32>(starts + (<usize>strings << 2), <u32>total);
+  store<u32>(starts + (<usize>strings << 2), total);
 
   // Text.
   const textAt = p;

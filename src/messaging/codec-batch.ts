@@ -316,6 +316,10 @@ export class FrameReader {
 
 const UNREAD = Symbol('unread');
 
+function outOfRange(i: number, length: number): never {
+  throw new RangeError(`message index ${i} out of range 0..${length - 1}`);
+}
+
 /**
  * One message of a decoded batch, read lazily: routing fields without touching the payload,
  * `payload` decoded when first read.
@@ -432,39 +436,41 @@ export class MessageBatch implements Iterable<MessageView> {
   }
 
   #check(i: number): void {
-    if (!(i >>> 0 === i && i < this.length)) {
-      throw new RangeError(`message index ${i} out of range 0..${this.length - 1}`);
-    }
+    if (!(i >>> 0 === i && i < this.length)) outOfRange(i, this.length);
   }
 
   /** Id of message `i`. */
   id(i: number): string {
-    this.#check(i);
+    if (!(i >>> 0 === i && i < this.length)) outOfRange(i, this.length);
     return this.#r.id(i);
   }
 
   /** Sender of message `i`. */
   sender(i: number): string {
-    this.#check(i);
-    return this.#r.string(this.#r.field(i, C_SENDER));
+    if (!(i >>> 0 === i && i < this.length)) outOfRange(i, this.length);
+    const r = this.#r;
+    return r.string(r.i32[r.col + C_SENDER * r.n + i]);
   }
 
   /** Recipient of message `i`. */
   recipient(i: number): string {
-    this.#check(i);
-    return this.#r.string(this.#r.field(i, C_RECIPIENT));
+    if (!(i >>> 0 === i && i < this.length)) outOfRange(i, this.length);
+    const r = this.#r;
+    return r.string(r.i32[r.col + C_RECIPIENT * r.n + i]);
   }
 
   /** Message type of message `i`. */
   messageType(i: number): string {
-    this.#check(i);
-    return this.#r.string(this.#r.field(i, C_TYPE));
+    if (!(i >>> 0 === i && i < this.length)) outOfRange(i, this.length);
+    const r = this.#r;
+    return r.string(r.i32[r.col + C_TYPE * r.n + i]);
   }
 
   /** Priority of message `i`. */
   priority(i: number): MessagePriority {
-    this.#check(i);
-    return ((this.#r.flags(i) >> 8) & 0xff) as MessagePriority;
+    if (!(i >>> 0 === i && i < this.length)) outOfRange(i, this.length);
+    const r = this.#r;
+    return ((r.i32[r.col + i] >> 8) & 0xff) as MessagePriority;
   }
 
   /** A lazy view of message `i`. */

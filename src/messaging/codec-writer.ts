@@ -171,6 +171,8 @@ export class FrameInputs {
   }
 
   string(s: string): number {
+    // A few strings (one message) are found faster by scanning than by hashing.
+    if (this.stringCount < LINEAR_STRINGS) return this.lookup(s);
     // A small cache in front of the table, indexed by a hash of a few characters: repeated
     // strings (agents, types, enum-like values) are found without hashing the whole string.
     const len = s.length;
@@ -188,7 +190,6 @@ export class FrameInputs {
     let slot = -1;
     let h = 0;
     if (n <= LINEAR_STRINGS) {
-      // A few strings (one message) are found faster by scanning than by hashing.
       for (let k = 0; k < n; k++) if (this.originals[k] === s) return k;
       if (n === LINEAR_STRINGS) for (let k = 0; k < n; k++) this.insert(k, hashString(this.originals[k]));
     } else {
