@@ -154,12 +154,19 @@ function writeFrame(inputs: FrameInputs, kind: number, messages: readonly WireMe
     putI32(i32, (base + tape) >> 2, inputs.tape, tapeLen);
     putI32(i32, (base + lengths) >> 2, inputs.lengths, stringCount);
     putI32(i32, (base + shapes) >> 2, inputs.shapeWords, shapeWordCount);
-    // Text that is not all ASCII (UTF-8 longer than UTF-16) may hold surrogates: then the
-    // inputs make each string well-formed and the text is written again.
-    let textBytes = units === 0 ? 0 : encoder.encodeInto(inputs.text, u8.subarray(base + text, base + ids)).written;
-    if (textBytes !== units && inputs.wellFormStrings()) textBytes = encoder.encodeInto(inputs.text, u8.subarray(base + text, base + ids)).written;
-    let idBytes = idUnits === 0 ? 0 : encoder.encodeInto(inputs.ids, u8.subarray(base + ids, base + end)).written;
-    if (idBytes !== idUnits && inputs.wellFormIds(messages)) idBytes = encoder.encodeInto(inputs.ids, u8.subarray(base + ids, base + end)).written;
+    // Strings and ids go in one encodeInto while all ASCII (the usual case: UTF-8 as long as
+    // UTF-16, so the ids start after `units` bytes). Otherwise each is written on its own, and
+    // as it may hold surrogates, made well-formed (per string) and written again if it does.
+    let textBytes = units;
+    let idBytes = idUnits;
+    let idsAt = base + text + units;
+    if (units + idUnits > 0 && encoder.encodeInto(inputs.text + inputs.ids, u8.subarray(base + text, base + end)).written !== units + idUnits) {
+      textBytes = encoder.encodeInto(inputs.text, u8.subarray(base + text, base + ids)).written;
+      if (textBytes !== units && inputs.wellFormStrings()) textBytes = encoder.encodeInto(inputs.text, u8.subarray(base + text, base + ids)).written;
+      idsAt = base + ids;
+      idBytes = encoder.encodeInto(inputs.ids, u8.subarray(idsAt, base + end)).written;
+      if (idBytes !== idUnits && inputs.wellFormIds(messages)) idBytes = encoder.encodeInto(inputs.ids, u8.subarray(idsAt, base + end)).written;
+    }
 
     const c = w.ctl;
     i32[c + E.KIND] = kind;
@@ -175,8 +182,8 @@ function writeFrame(inputs: FrameInputs, kind: number, messages: readonly WireMe
     i32[c + E.SHAPES] = base + shapes;
     i32[c + E.SHAPE_COUNT] = inputs.shapeCount;
     i32[c + E.SHAPE_WORDS] = shapeWordCount;
-    i32[c + E.IDS] = base + ids;
-    i32[c + E.END] = base + ids + idBytes;
+    i32[c + E.IDS] = idsAt;
+    i32[c + E.END] = idsAt + idBytes;
     i32[c + E.ID_UNITS] = idUnits;
     const length = w.e.encodeFrame();
     if (length === STATUS.ERR_FRAME_OVERSIZED) {
