@@ -80,6 +80,9 @@ const shared = new FrameInputs();
 
 const align8 = (n: number) => (n + 7) & ~7;
 
+/** Frames with up to this many UTF-16 units of strings and ids write them in one encodeInto. */
+const SMALL_TEXT = 4096;
+
 /** Frames up to this size are cut from a shared slab: a fresh ArrayBuffer costs ~400 ns. */
 const POOLED_MAX = 4096;
 const SLAB_BYTES = 64 * 1024;
@@ -154,13 +157,14 @@ function writeFrame(inputs: FrameInputs, kind: number, messages: readonly WireMe
     putI32(i32, (base + tape) >> 2, inputs.tape, tapeLen);
     putI32(i32, (base + lengths) >> 2, inputs.lengths, stringCount);
     putI32(i32, (base + shapes) >> 2, inputs.shapeWords, shapeWordCount);
-    // Strings and ids go in one encodeInto while all ASCII (the usual case: UTF-8 as long as
-    // UTF-16, so the ids start after `units` bytes). Otherwise each is written on its own, and
-    // as it may hold surrogates, made well-formed (per string) and written again if it does.
+    // Small frames write strings and ids in one encodeInto while all ASCII (the usual case:
+    // UTF-8 as long as UTF-16, so the ids start after `units` bytes); larger ones write each on
+    // its own (joining them would copy both once more). Text that is not all ASCII may hold
+    // surrogates: then it is made well-formed (per string) and written again.
     let textBytes = units;
     let idBytes = idUnits;
     let idsAt = base + text + units;
-    if (units + idUnits > 0 && encoder.encodeInto(inputs.text + inputs.ids, u8.subarray(base + text, base + end)).written !== units + idUnits) {
+    if (units + idUnits > SMALL_TEXT || encoder.encodeInto(inputs.text + inputs.ids, u8.subarray(base + text, base + end)).written !== units + idUnits) {
       textBytes = encoder.encodeInto(inputs.text, u8.subarray(base + text, base + ids)).written;
       if (textBytes !== units && inputs.wellFormStrings()) textBytes = encoder.encodeInto(inputs.text, u8.subarray(base + text, base + ids)).written;
       idsAt = base + ids;

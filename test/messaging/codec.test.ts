@@ -109,6 +109,13 @@ RoundTrip('lone surrogates become U+FFFD (UTF-8 cannot carry them); lengths stay
   assert.is(back.sender, 'a\ufffdb');
   assert.equal(back.payload, ['\ufffd', 'x\ufffd']);
   assert.equal(hex(encodeMessage(m)), hex(encodeMessageReference(m)));
+  // A large batch writes its strings and ids apart from each other; halves of a pair split
+  // across neighbouring strings or ids must not pair up.
+  const many = Array.from({ length: 300 }, (_, i) => ({ ...envelope(i), sender: i % 2 ? 'a\ud83d' : '\ude00b', id: i % 3 ? uuid(i) : `id\ud800${i}`, payload: [`x${i}\udbff`, '\udfff'] }));
+  const bytes = encodeBatch(many);
+  assert.equal(hex(bytes), hex(encodeBatchReference(many)));
+  assert.is(decodeBatch(bytes).message(1).sender, 'a\ufffd');
+  assert.is(decodeBatch(bytes).id(0), 'id\ufffd0');
 });
 
 RoundTrip('ids that are almost UUIDs (one character off) stay text, in both codecs', () => {
