@@ -200,7 +200,7 @@ function count(p: usize, end: usize): u64 {
 }
 
 /** Key count of shape `s` (known to exist). */
-@inline function shapeKeys(s: u64): u32 {
+@inline function shapeKeys(s: u32): u32 {
   const idx = shapeIndex + (<usize>s << 2);
   return load<u32>(idx, 4) - load<u32>(idx);
 }
@@ -210,6 +210,9 @@ function walkPayload(p: usize, end: usize): i32 {
   let depth: usize = 0; // open containers
   let left: u32 = 1; // values still to read in the innermost one
   const strings = stringCount;
+  const shapes = <u32>shapeCount;
+  // Short string tags 0x80.. below this refer to strings that exist.
+  const shortStrings: u32 = 0x80 + <u32>(strings < 64 ? strings : 64);
   while (true) {
     if (left == 0) {
       if (depth == 0) break;
@@ -222,18 +225,18 @@ function walkPayload(p: usize, end: usize): i32 {
     if (at >= end) return fail(ERR_FRAME_PAYLOAD_LENGTH, at);
     const tag = <u32>load<u8>(at);
     p = at + 1;
-    let children: u64;
+    let children: u32;
     if (tag < 0xc0) {
       // Integers 0..127, or a short string reference.
-      if (tag >= 0x80 && <u64>(tag - 0x80) >= strings) return fail(ERR_FRAME_STRING_REF, at, <f64>(tag - 0x80));
+      if (tag >= shortStrings) return fail(ERR_FRAME_STRING_REF, at, <f64>(tag - 0x80));
       continue;
     } else if (tag >= 0xd0) {
       if (tag >= 0xf0) continue; // integers -16..-1
-      if (tag < 0xe0) children = <u64>(tag & 15);
+      if (tag < 0xe0) children = tag & 15;
       else {
-        const s = <u64>(tag & 15);
-        if (s >= shapeCount) return fail(ERR_FRAME_SHAPE_REF, at, <f64>s);
-        children = <u64>shapeKeys(s);
+        const s = tag & 15;
+        if (s >= shapes) return fail(ERR_FRAME_SHAPE_REF, at, <f64>s);
+        children = shapeKeys(s);
       }
     } else {
       if (tag <= T_TRUE) continue; // null, false, true
@@ -259,20 +262,25 @@ function walkPayload(p: usize, end: usize): i32 {
         continue;
       }
       if (tag == T_OBJECT) {
-        if (v >= shapeCount) return fail(ERR_FRAME_SHAPE_REF, at, <f64>v);
-        children = <u64>shapeKeys(v);
+        if (v >= <u64>shapes) return fail(ERR_FRAME_SHAPE_REF, at, <f64>v);
+        children = shapeKeys(<u32>v);
       } else {
-        children = v;
+        // Every child takes at least one byte: a larger count cannot fit.
+        if (v > <u64>(end - p)) {
+          if (depth + 1 > <usize>MAX_DEPTH) return fail(ERR_FRAME_DEPTH, at);
+          return fail(ERR_FRAME_PAYLOAD_LENGTH, at, <f64>v);
+        }
+        children = <u32>v;
       }
     }
     // A container: `children` values follow.
     if (depth + 1 > <usize>MAX_DEPTH) return fail(ERR_FRAME_DEPTH, at);
     // Every child takes at least one byte: a larger count cannot fit.
-    if (children > <u64>(end - p)) return fail(ERR_FRAME_PAYLOAD_LENGTH, at, <f64>children);
+    if (<usize>children > end - p) return fail(ERR_FRAME_PAYLOAD_LENGTH, at, <f64>children);
     if (children > 0) {
       store<u32>(STACK + (depth << 2), left);
       depth++;
-      left = <u32>children;
+      left = children;
     }
   }
   if (p != end) return fail(ERR_FRAME_PAYLOAD_LENGTH, p, <f64>(end - p));
