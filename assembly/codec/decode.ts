@@ -373,7 +373,8 @@ function fastRecord(p: usize, end: usize, c: usize, t: usize, id: usize, idUnits
   const sender = w & 0xff;
   const recipient = (w >> 8) & 0xff;
   const type = (w >> 16) & 0xff;
-  if (sender >= strings || recipient >= strings || type >= strings) return 0;
+  // One-byte indices are below 128: with as many strings, they all exist.
+  if (strings < 128 && (sender >= strings || recipient >= strings || type >= strings)) return 0;
   let q = p + 21;
   const timeout = shortVarint(q);
   if (timeout == 0) return 0;
@@ -381,7 +382,7 @@ function fastRecord(p: usize, end: usize, c: usize, t: usize, id: usize, idUnits
   let batchKey: u32 = 0;
   if (h & F_BATCH_KEY) {
     batchKey = <u32>load<u8>(q++);
-    if (batchKey >= 0x80 || batchKey >= strings) return 0;
+    if (batchKey >= 0x80 || (strings < 128 && batchKey >= strings)) return 0;
   }
   let time: i64 = 0;
   if (h & F_TIMESTAMP) {
