@@ -2,8 +2,9 @@
  * The message codec side by side with the issue's anchors, in one run: JSON.stringify/parse,
  * msgpackr (plain, records, shared structures) and cbor-x (shared structures), on the issue's
  * envelope (~339 bytes as JSON). One envelope and a 1,000-message batch, encode + full decode;
- * validate-only of a batch and reading its routing fields; what a JSON or MessagePack payload
- * alone would cost (the payload-encoding choice). Bytes per message go in as figures.
+ * validate-only of a batch and reading its routing fields (at both validation levels, with
+ * index accessors and with MessageViews); what a JSON or MessagePack payload alone would cost
+ * (the payload-encoding choice). Bytes per message go in as figures.
  */
 import { Encoder as CborEncoder } from 'cbor-x';
 import { bench, do_not_optimize, group, summary } from 'mitata';
@@ -99,6 +100,21 @@ group('one envelope, encode + decode', () => {
   });
 });
 
+group('one envelope, encode', () => {
+  summary(() => {
+    for (const c of [OURS, MSGPACK_SHARED]) bench(c.name, () => do_not_optimize(c.encodeOne(ONE)));
+  });
+});
+
+group('one envelope, decode', () => {
+  summary(() => {
+    for (const c of [OURS, MSGPACK_SHARED]) {
+      const bytes = c.encodeOne(ONE);
+      bench(c.name, () => do_not_optimize(c.decodeOne(bytes)));
+    }
+  });
+});
+
 group(`${N}-message batch, encode + full decode`, () => {
   summary(() => {
     for (const c of CONTENDERS) bench(c.name, () => do_not_optimize(c.decode(c.encode(BATCH))));
@@ -126,20 +142,37 @@ group(`${N}-message batch, full decode`, () => {
 // full decode (msgpackr has no way to validate or route without decoding everything).
 const FRAME = encodeBatch(BATCH);
 const MSGPACK_BYTES = MSGPACK_SHARED.encode(BATCH);
+for (const validation of ['frame', 'envelopes'] as const) {
+  const batch = decodeBatch(FRAME, { validation });
+  for (let i = 0; i < N; i++) {
+    const m = BATCH[i];
+    if (batch.id(i) !== m.id || batch.recipient(i) !== m.recipient || batch.messageType(i) !== m.messageType || batch.priority(i) !== m.priority) {
+      throw new Error(`decodeBatch(${validation}) routing fields differ at message ${i}`);
+    }
+  }
+}
 let routed = 0;
 function route(id: string, recipient: string, type: string, priority: number): void {
   routed += id.length + recipient.length + type.length + priority;
 }
 group(`${N}-message batch, validate + read routing fields (id, recipient, type, priority)`, () => {
   summary(() => {
-    bench('HealthSync decodeBatch + lazy views (WASM)', () => {
+    bench("HealthSync decodeBatch(validation: 'envelopes') + index accessors (WASM)", () => {
+      const batch = decodeBatch(FRAME, { validation: 'envelopes' });
+      for (let i = 0; i < batch.length; i++) route(batch.id(i), batch.recipient(i), batch.messageType(i), batch.priority(i));
+    });
+    bench('HealthSync decodeBatch (whole frame) + index accessors (WASM)', () => {
+      const batch = decodeBatch(FRAME);
+      for (let i = 0; i < batch.length; i++) route(batch.id(i), batch.recipient(i), batch.messageType(i), batch.priority(i));
+    });
+    bench('HealthSync decodeBatch (whole frame) + MessageViews (WASM)', () => {
       const batch = decodeBatch(FRAME);
       for (let i = 0; i < batch.length; i++) {
         const m = batch.get(i);
         route(m.id, m.recipient, m.messageType, m.priority);
       }
     });
-    bench('HealthSync validateBatch only (WASM)', () => do_not_optimize(validateBatch(FRAME)));
+    bench('HealthSync validateBatch only, whole frame (WASM)', () => do_not_optimize(validateBatch(FRAME)));
     bench('HealthSync TS reference, full decode', () => {
       for (const m of decodeBatchReference(FRAME)) route(m.id, m.recipient, m.messageType, m.priority);
     });
