@@ -12,6 +12,6 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const filter = process.argv[2];
-const pattern = filter ? `^(?=.*\\.test\\.ts$)(?:${filter})` : '\\.test\\.ts$';
+const pattern = filter ? `^(?=.*\\.test\\.ts$).*(?:${filter})` : '\\.test\\.ts$';
 const run = spawnSync(process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', pattern], { cwd: ROOT, stdio: 'inherit' });
 process.exit(run.status ?? 1);

@@ -2,9 +2,10 @@
  * `createApp(deps)`: the one Hono app both hosts serve. It imports nothing runtime-specific;
  * the hosts (`src/node.ts`, `src/worker.ts`) build the deps and hand requests to `app.fetch`.
  *
- * Middleware order: request id (echoed on every response) -> body limit -> auth (resolves the
- * bearer key) -> per-key rate limit -> routes. Each non-public route guards itself with
- * `requireRole`; a test asserts that every route but /health and /version refuses anonymous calls.
+ * Every request goes through the front door (`src/http/front-door.ts`): request id (echoed on
+ * every response), body limit, bearer key, per-key rate limit, then Hono's routes, then timing.
+ * Each non-public route guards itself with `requireRole`; a test asserts that every route but
+ * /health and /version refuses anonymous calls.
  */
 import { Hono } from 'hono';
 import type { KeyStore } from './auth/key-store.ts';
@@ -13,12 +14,8 @@ import type { AppConfig } from './config.ts';
 import { createNotFound, onError } from './http/errors.ts';
 import { createSystemRoutes } from './http/system-routes.ts';
 import type { AppEnv } from './http/types.ts';
-import { withAuth } from './http/with-auth.ts';
-import { withBodyLimit } from './http/with-body-limit.ts';
-import { withRateLimit } from './http/with-rate-limit.ts';
-import { withRequestId } from './http/with-request-id.ts';
+import { installFrontDoor, RouteCapturingRouter } from './http/front-door.ts';
 import { createMetricsRoutes } from './metrics/routes.ts';
-import { withTiming } from './metrics/with-timing.ts';
 import { createMessagingRoutes } from './messaging/routes.ts';
 import type { MessageProcessor } from './messaging/processor.ts';
 import { createReasoningRoutes } from './reasoning/routes.ts';
@@ -51,12 +48,7 @@ export const PUBLIC_ROUTES = ['GET /health', 'GET /version'] as const;
  * const res = await app.request('/health');
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  app.use(withRequestId());
-  app.use(withTiming());
-  app.use(withBodyLimit(deps.config.bodyLimitBytes, { closeConnection: deps.runtime === 'node' }));
-  app.use(withAuth(deps.keys));
-  app.use(withRateLimit({ rate: deps.config.rateLimit, burst: deps.config.rateBurst }));
+  const app = new Hono<AppEnv>({ router: new RouteCapturingRouter() });
 
   app.route('/', createSystemRoutes(deps));
   app.route('/', createAuthRoutes(deps));
@@ -67,5 +59,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.onError(onError);
   app.notFound(createNotFound(app));
+  installFrontDoor(app, {
+    keys: deps.keys,
+    bodyLimitBytes: deps.config.bodyLimitBytes,
+    rateLimit: { rate: deps.config.rateLimit, burst: deps.config.rateBurst },
+    closeConnection: deps.runtime === 'node',
+  });
   return app;
 }

@@ -14,7 +14,7 @@ import { createApp } from './app.ts';
 import { type AppConfig, type EnvVars, loadConfig } from './config.ts';
 import { errorResponse } from './http/errors.ts';
 import { readBodyWithin } from './http/read-body.ts';
-import { REQUEST_ID_HEADER, requestIdFor } from './http/with-request-id.ts';
+import { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.ts';
 import type { AppEnv } from './http/types.ts';
 import { getPerformanceMonitor } from './metrics/monitor.ts';
 import { createServices } from './services.ts';

@@ -26,7 +26,12 @@ Node('serves /health on a real port and keeps keys across a restart of the same 
     const health = await fetch(`${first.url}/health`);
     assert.is(health.status, 200);
     assert.ok(health.headers.get('x-request-id'));
+    assert.match(health.headers.get('server-timing') ?? '', /^app;dur=\d+\.\d{3}$/);
     assert.is((await health.json()).status, 'ok');
+    const traced = await fetch(`${first.url}/nowhere`, { headers: { 'x-request-id': 'trace-7' } });
+    assert.is(traced.status, 404);
+    assert.is(traced.headers.get('x-request-id'), 'trace-7', 'set through Node\'s response, errors included');
+    assert.is((await traced.json()).error.code, 'not_found');
     const created = await fetch(`${first.url}/admin/keys`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },

@@ -1,8 +1,9 @@
 /**
  * `GET /health` three ways, side by side in one run:
- * 1. over the wire: raw `node:http`, the Hono app on `@hono/node-server`, and itty-router on
- *    the same adapter, each server pinned to CPU 0 and autocannon pinned to CPU 1; figures are
- *    requests/s and server CPU µs per request (the ratio Hono/raw is the foundation's goal, ≤ 1.3);
+ * 1. over the wire: raw `node:http`, the Hono app on `@hono/node-server`, a bare one-route Hono
+ *    app and itty-router on the same adapter, each server pinned to CPU 0 and autocannon pinned to
+ *    CPU 1; figures are requests/s and server CPU µs per request, medians of interleaved rounds
+ *    (the ratio Hono/raw is the foundation's goal, ≤ 1.3);
  * 2. in process with mitata: `app.request('/health')` against the bare handler work.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -50,25 +51,47 @@ function autocannon(url: string, seconds: number): { requests: number; rps: numb
   return { requests: out.requests.total, rps: out.requests.average, non2xx: out.non2xx };
 }
 
-const wire: Record<string, { rps: number; cpuPerReq: number }> = {};
-for (const [i, kind] of (process.env.BENCH_HTTP_KINDS ?? 'raw,hono,hono-bare,itty').split(',').entries()) {
-  const port = 18700 + i;
-  const server = await startServer(kind, port);
-  try {
-    autocannon(`http://127.0.0.1:${port}/health`, 2); // warm-up
-    const before = await server.cpu();
-    const run = autocannon(`http://127.0.0.1:${port}/health`, DURATION_S);
-    const cpu = (await server.cpu()) - before;
-    if (run.non2xx > 0) throw new Error(`${kind}: ${run.non2xx} non-2xx responses`);
-    wire[kind] = { rps: run.rps, cpuPerReq: cpu / run.requests };
-    recordFigure(`over the wire / ${kind} requests per second`, run.rps, 'req/s');
-    recordFigure(`over the wire / ${kind} server CPU per request`, cpu / run.requests, 'µs');
-  } finally {
-    server.child.kill('SIGKILL');
+// Every server runs for the whole measurement (idle ones cost nothing); rounds interleave the
+// kinds so that a slow spell of this shared machine hits them all, and each figure is the median
+// of its rounds.
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
+const kinds = (process.env.BENCH_HTTP_KINDS ?? 'raw,hono,hono-bare,itty').split(',');
+const servers = new Map<string, { url: string; server: Awaited<ReturnType<typeof startServer>> }>();
+const samples = new Map<string, { rps: number[]; cpuPerReq: number[] }>();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+try {
+  for (const [i, kind] of kinds.entries()) {
+    const url = `http://127.0.0.1:${18700 + i}/health`;
+    const server = await startServer(kind, 18700 + i);
+    servers.set(kind, { url, server });
+    samples.set(kind, { rps: [], cpuPerReq: [] });
+    autocannon(url, 2); // warm-up
   }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const kind of kinds) {
+      const { url, server } = servers.get(kind)!;
+      const before = await server.cpu();
+      const run = autocannon(url, DURATION_S);
+      const cpu = (await server.cpu()) - before;
+      if (run.non2xx > 0) throw new Error(`${kind}: ${run.non2xx} non-2xx responses`);
+      samples.get(kind)!.rps.push(run.rps);
+      samples.get(kind)!.cpuPerReq.push(cpu / run.requests);
+    }
+  }
+} finally {
+  for (const { server } of servers.values()) server.child.kill('SIGKILL');
 }
-for (const kind of Object.keys(wire)) {
-  if (kind !== 'raw' && wire.raw) recordFigure(`over the wire / ${kind} CPU per request ÷ raw node:http`, wire[kind].cpuPerReq / wire.raw.cpuPerReq, 'x');
+for (const [kind, s] of samples) {
+  recordFigure(`over the wire / ${kind} requests per second`, median(s.rps), 'req/s');
+  recordFigure(`over the wire / ${kind} server CPU per request`, median(s.cpuPerReq), 'µs');
+  console.log(`  ${kind}: µs per request by round ${s.cpuPerReq.map((x) => x.toFixed(1)).join(', ')}`);
+}
+const raw = samples.get('raw');
+for (const [kind, s] of samples) {
+  if (kind !== 'raw' && raw) {
+    recordFigure(`over the wire / ${kind} CPU per request ÷ raw node:http`, median(s.cpuPerReq) / median(raw.cpuPerReq), 'x');
+    console.log(`  ${kind} ÷ raw by round: ${s.cpuPerReq.map((x, r) => (x / raw.cpuPerReq[r]).toFixed(2)).join(', ')}`);
+  }
 }
 
 const deps = await createServices({ env: { HEALTHSYNC_ADMIN_KEY: 'bench-admin-key-0123456789' }, backend: createMemoryBackend(), runtime: 'node' });

@@ -8,7 +8,7 @@ import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../http/types.ts';
 import { ROLES } from '../http/types.ts';
 import { readJson } from '../http/validate.ts';
-import { requireRole } from '../http/with-auth.ts';
+import { requireRole } from '../http/auth.ts';
 
 const CreateKey = z.strictObject({
   role: z.enum(ROLES),

@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import { TrieRouter } from 'hono/router/trie-router';
 import { AppError } from '../shared/errors.ts';
 import { log } from '../shared/log.ts';
+import { requestIdOf } from './request-state.ts';
 import type { AppEnv } from './types.ts';
 
 const HTTP_CODES: Record<number, string> = {
@@ -27,20 +28,27 @@ export function errorResponse(status: number, code: string, message: string, hea
   return new AppError(status, code, message, { headers: Object.fromEntries(new Headers(headers)) }).getResponse();
 }
 
-export const onError: ErrorHandler<AppEnv> = (err, c) => {
+/**
+ * The response for any error: an `AppError` answers with its own status, a Hono
+ * `HTTPException` keeps its status, anything else is logged (request id and route only) and
+ * becomes a 500.
+ */
+export function renderError(err: unknown, requestId: string | undefined, route?: string, method?: string): Response {
   if (err instanceof AppError) return err.getResponse();
   if (err instanceof HTTPException) {
     const headers = err.getResponse().headers;
     return errorResponse(err.status, HTTP_CODES[err.status] ?? 'http_error', err.message || `HTTP ${err.status}`, headers);
   }
   log('error', 'unhandled error', {
-    requestId: c.get('requestId'),
-    method: c.req.method,
-    route: c.req.routePath,
+    requestId,
+    method,
+    route,
     error: err instanceof Error ? (err.stack ?? err.message) : String(err),
   });
   return errorResponse(500, 'internal', 'internal error');
-};
+}
+
+export const onError: ErrorHandler<AppEnv> = (err, c) => renderError(err, requestIdOf(c), c.req.routePath, c.req.method);
 
 /** 404 for unknown paths, 405 (with `Allow`) for known paths under another method. */
 export function createNotFound(app: Hono<AppEnv>): NotFoundHandler<AppEnv> {

@@ -4,16 +4,12 @@
 export const ROLES = ['admin', 'agent', 'patient', 'researcher'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Who is calling: resolved from the bearer key by `withAuth`. */
+/** Who is calling: resolved from the bearer key by the front door (`principalOf(c)`). */
 export interface Principal {
   keyId: string;
   role: Role;
   name: string;
 }
 
-export type AppEnv = {
-  Variables: {
-    requestId: string;
-    principal: Principal | undefined;
-  };
-};
+/** Hono's env for the app: the front door keeps per-request state (`./request-state.ts`), so no variables. */
+export type AppEnv = Record<string, never>;

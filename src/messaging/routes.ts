@@ -17,7 +17,7 @@
 import { Hono, type Context } from 'hono';
 import { readJsonBody } from '../http/validate.ts';
 import type { AppEnv } from '../http/types.ts';
-import { requireRole } from '../http/with-auth.ts';
+import { requireRole } from '../http/auth.ts';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { MessageView } from './codec-batch.ts';
 import { decodeBatch } from './codec.ts';

@@ -15,7 +15,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../http/types.ts';
 import { readJson } from '../http/validate.ts';
-import { requireRole } from '../http/with-auth.ts';
+import { requireRole } from '../http/auth.ts';
 import { NotFoundError, ValidationError } from '../shared/errors.ts';
 import { checkLabels, checkMetricName, seriesKey } from './labels.ts';
 import { getPerformanceMonitor, type PerformanceMonitor } from './monitor.ts';

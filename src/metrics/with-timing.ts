@@ -9,6 +9,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
+import { requestHeader, setResponseHeader } from '../http/host-headers.ts';
 import { identifierShape } from './labels.ts';
 import { getPerformanceMonitor, type MetricRecorder, type PerformanceMonitor } from './monitor.ts';
 
@@ -28,11 +29,20 @@ export function agentLabel(header: string | undefined): string | undefined {
   return AGENT_ID.test(header) && identifierShape(header) === undefined ? header : 'invalid';
 }
 
-/**
- * @example
- * app.use(withTiming());
- */
-export function withTiming(options: TimingOptions = {}): MiddlewareHandler {
+export const SERVER_TIMING_HEADER = 'Server-Timing';
+
+/** The `Server-Timing` entry for `ms` of application time. */
+export function serverTiming(ms: number): string {
+  return `app;dur=${ms.toFixed(3)}`;
+}
+
+/** Records finished requests, keeping one recorder per label set (bounded). */
+export interface RequestTimer {
+  /** `route` is the route pattern ('unmatched' for none); `agentHeader` the raw `X-Agent-Id`. */
+  record(route: string, method: string, status: number, agentHeader: string | undefined, ms: number): void;
+}
+
+export function createRequestTimer(options: TimingOptions = {}): RequestTimer {
   const monitor = options.monitor ?? getPerformanceMonitor();
   const metric = options.metric ?? monitor.requestMetric;
   const maxRecorders = options.maxRecorders ?? 2000;
@@ -58,18 +68,30 @@ export function withTiming(options: TimingOptions = {}): MiddlewareHandler {
     return rec;
   }
 
+  return {
+    record(route, method, status, agentHeader, ms) {
+      recorderFor(route, method, status, agentHeader)?.record(ms, status >= 500);
+    },
+  };
+}
+
+/**
+ * The same timing as Hono middleware, for apps of your own (HealthSync's app times requests in
+ * its front door, `src/http/front-door.ts`, which shares `createRequestTimer`).
+ *
+ * @example
+ * app.use(withTiming());
+ */
+export function withTiming(options: TimingOptions = {}): MiddlewareHandler {
+  const timer = createRequestTimer(options);
   return async function withTiming(c, next) {
     const t0 = performance.now();
     await next();
     const ms = performance.now() - t0;
     let route = routePath(c, -1);
     if (route === '*' || route === '/*' || route === '') route = 'unmatched';
-    const status = c.res.status;
-    recorderFor(route, c.req.method, status, c.req.header('x-agent-id'))?.record(ms, status >= 500);
-    try {
-      c.res.headers.append('server-timing', `app;dur=${ms.toFixed(3)}`);
-    } catch {
-      // Immutable headers (a Response passed through from fetch): no Server-Timing.
-    }
+    timer.record(route, c.req.method, c.res.status, requestHeader(c.req.raw, c.env, 'x-agent-id'), ms);
+    const res = setResponseHeader(c.res, c.env, SERVER_TIMING_HEADER, serverTiming(ms), { append: true });
+    if (res !== c.res) c.res = res;
   };
 }

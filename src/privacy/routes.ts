@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../http/types.ts';
 import { parseWith, readJson } from '../http/validate.ts';
-import { requireRole } from '../http/with-auth.ts';
+import { requireRole } from '../http/auth.ts';
 import { AppError, ValidationError } from '../shared/errors.ts';
 import { anonymize } from './anonymize.ts';
 import { createPrivacyBudget, type PrivacyBudget } from './budget.ts';

@@ -20,7 +20,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../http/types.ts';
 import { readJson } from '../http/validate.ts';
-import { requireRole } from '../http/with-auth.ts';
+import { requireRole } from '../http/auth.ts';
 import { AppError } from '../shared/errors.ts';
 import { LimitError } from './context.ts';
 import { ParseError, ProgramTooLargeError } from './runner.ts';

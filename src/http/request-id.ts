@@ -1,9 +1,7 @@
 /**
- * Gives every request an id (the caller's `X-Request-Id` when it is a safe token, else a
- * fresh one) and echoes it on every response, errors included.
+ * Request ids: the caller's `X-Request-Id` when it is a safe token, else a fresh one. The front
+ * door (`./front-door.ts`) echoes it on every response, errors included.
  */
-import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from './types.ts';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -21,17 +19,4 @@ function nextId(): string {
 /** The caller's id when it is a safe token, else a fresh one. */
 export function requestIdFor(incoming: string | null | undefined): string {
   return incoming != null && SAFE_ID.test(incoming) ? incoming : nextId();
-}
-
-/**
- * @example
- * app.use(withRequestId());
- */
-export function withRequestId(): MiddlewareHandler<AppEnv> {
-  return async function withRequestId(c, next) {
-    const id = requestIdFor(c.req.header(REQUEST_ID_HEADER));
-    c.set('requestId', id);
-    await next();
-    c.res.headers.set(REQUEST_ID_HEADER, id);
-  };
 }

@@ -1,9 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TokenBuckets } from '../../src/http/with-rate-limit.ts';
+import { TokenBuckets } from '../../src/http/rate-limit.ts';
 import { ADMIN_KEY, createTestApp } from '../helpers/app.ts';
 
-const Buckets = suite('http/with-rate-limit');
+const Buckets = suite('http/rate-limit');
 
 Buckets('a bucket allows its burst, then refills at the rate', () => {
   let now = 0;

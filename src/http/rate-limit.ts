@@ -3,10 +3,8 @@
  * with bursts up to `burst`. Over the limit -> 429 `rate_limited` with `Retry-After`.
  * Buckets live in a bounded LRU, so a flood of keys cannot grow memory.
  */
-import type { MiddlewareHandler } from 'hono';
 import { OverloadedError } from '../shared/errors.ts';
 import { LruMap } from '../shared/lru.ts';
-import type { AppEnv } from './types.ts';
 
 export interface RateLimitOptions {
   /** Sustained requests per second per key. */
@@ -56,22 +54,10 @@ export class TokenBuckets {
     }
     return (1 - bucket.tokens) / this.rate;
   }
-}
 
-/**
- * Limits authenticated requests per key; anonymous requests (public routes) pass.
- *
- * @example
- * app.use(withRateLimit({ rate: 100 }));
- */
-export function withRateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
-  const buckets = new TokenBuckets(options);
-  return function withRateLimit(c, next) {
-    const principal = c.get('principal');
-    if (principal) {
-      const wait = buckets.take(principal.keyId);
-      if (wait > 0) throw new OverloadedError(`rate limit of ${buckets.rate} requests/s exceeded for this key`, wait, 'rate_limited');
-    }
-    return next();
-  };
+  /** Takes one token for `key`, or throws the 429 `rate_limited` error (with `Retry-After`). */
+  limit(key: string): void {
+    const wait = this.take(key);
+    if (wait > 0) throw new OverloadedError(`rate limit of ${this.rate} requests/s exceeded for this key`, wait, 'rate_limited');
+  }
 }
