@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 import { createApp } from '../../src/app.ts';
 import { KeyStore } from '../../src/auth/key-store.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createStorageJournal, MESSAGING_MIGRATIONS, MessageProcessor } from '../../src/index.ts';
+import { createStorageJournal, MessageProcessor } from '../../src/index.ts';
 import { createMessagingRoutes } from '../../src/messaging/routes.ts';
 import { MIGRATIONS } from '../../src/services.ts';
 import { OptimizedDatabase } from '../../src/storage/index.ts';
@@ -24,7 +24,7 @@ import { createFileBackend } from '../../src/storage/file-backend.ts';
 
 const [portArg, dir, adminKey, durability = 'durable'] = process.argv.slice(2);
 const config = loadConfig({ HEALTHSYNC_ADMIN_KEY: adminKey, HEALTHSYNC_RATE_LIMIT: '1000000', HEALTHSYNC_BODY_LIMIT: String(4 * 1024 * 1024) });
-const db = new OptimizedDatabase(createFileBackend(dir), { migrations: [...MIGRATIONS, ...MESSAGING_MIGRATIONS] });
+const db = new OptimizedDatabase(createFileBackend(dir), { migrations: MIGRATIONS });
 await db.start();
 const keys = new KeyStore(db, { adminKey: config.adminKey });
 const messaging = new MessageProcessor({
