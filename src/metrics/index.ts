@@ -32,3 +32,4 @@ export { DEFAULT_ALERT_RULES, type ActiveAlert, type AlertCallback, type AlertEv
 export { createWebhook, type Webhook, type WebhookOptions } from './webhook.ts';
 export { type ExportFormat, type JsonExport, type SeriesExport } from './export.ts';
 export { formatPrometheusHistogram, PROMETHEUS_CONTENT_TYPE } from './prometheus.ts';
+export { agentLabel, createRequestTimer, withTiming, type RequestTimer, type TimingOptions } from './with-timing.ts';

@@ -15,7 +15,7 @@
  *     an email address, a US SSN (123-45-6789 or nine digits), a phone number (10 or more
  *     digits, possibly with + ( ) - . or spaces), or a calendar date (a birth date).
  *     Route patterns (`/agents/:id/stats`) and agent ids are fine; raw paths are not
- *     (they may embed identifiers), which is why `withTiming` labels by route pattern.
+ *     (they may embed identifiers), which is why request timing labels by route pattern.
  * A refused name or label is a `ValidationError` naming it; it records nothing.
  */
 import { ValidationError } from '../shared/errors.ts';

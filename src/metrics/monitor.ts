@@ -39,7 +39,7 @@ export interface MonitorOptions {
   maxValue?: number;
   /** Series whose records are an agent's messages (response time, throughput, errors). Default 'message_latency'. */
   agentMetric?: string;
-  /** Series of HTTP requests (recorded by `withTiming`). Default 'http_request_duration'. */
+  /** Series of HTTP requests (recorded by the front door or `withTiming`). Default 'http_request_duration'. */
   requestMetric?: string;
   /** Alert rules; default the seed's three (`DEFAULT_ALERT_RULES`). */
   alertRules?: readonly AlertRule[];
