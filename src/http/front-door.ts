@@ -114,9 +114,17 @@ export function installFrontDoor(app: Hono<AppEnv>, options: FrontDoorOptions): 
 
   function enter(request: Request, env: unknown, ctx: unknown, state: RequestState, t0: number): Response | Promise<Response> {
     setRequestState(request, state);
-    const res = (dispatch as (r: Request, e: unknown, x: unknown) => Response | Promise<Response>)(request, env, ctx);
+    // Hono turns handler errors into responses; the catches are for an error handler that fails.
+    const failed = (err: unknown, route: string) => finish(renderError(err, state.requestId, route, request.method), request, env, state, route, t0);
+    let res: Response | Promise<Response>;
+    try {
+      res = (dispatch as (r: Request, e: unknown, x: unknown) => Response | Promise<Response>)(request, env, ctx);
+    } catch (err) {
+      return failed(err, router.takeRoute());
+    }
     const route = router.takeRoute();
-    return res instanceof Promise ? res.then((r) => finish(r, request, env, state, route, t0)) : finish(res, request, env, state, route, t0);
+    if (!(res instanceof Promise)) return finish(res, request, env, state, route, t0);
+    return res.then((r) => finish(r, request, env, state, route, t0), (err: unknown) => failed(err, route));
   }
 
   async function buffered(request: Request, env: unknown, ctx: unknown, state: RequestState, t0: number): Promise<Response> {

@@ -76,6 +76,34 @@ Door('a chunked body is read within the limit; over it is a 413 and the handler 
   }
 });
 
+Door('an error handler that fails still gets a JSON 500 with the request id, sync or async', async () => {
+  const t = await createTestApp();
+  const app = new Hono({ router: new RouteCapturingRouter() });
+  app.get('/sync', () => {
+    throw new Error('boom');
+  });
+  app.get('/async', async () => {
+    throw new Error('boom');
+  });
+  app.onError(() => {
+    throw new Error('the error handler broke too');
+  });
+  installFrontDoor(app, { keys: t.services.keys, bodyLimitBytes: 16, rateLimit: { rate: 100 } });
+  const quiet = console.error;
+  console.error = () => {};
+  try {
+    for (const path of ['/sync', '/async']) {
+      const res = await app.request(path, { headers: { 'x-request-id': `req-${path.slice(1)}` } });
+      assert.is(res.status, 500, path);
+      assert.is(res.headers.get('x-request-id'), `req-${path.slice(1)}`);
+      assert.equal(await res.json(), { error: { code: 'internal', message: 'internal error' } });
+    }
+  } finally {
+    console.error = quiet;
+    await t.close();
+  }
+});
+
 Door('needs the capturing router', async () => {
   const t = await createTestApp();
   try {
