@@ -12,4 +12,4 @@ export interface Principal {
 }
 
 /** Hono's env for the app: the front door keeps per-request state (`./request-state.ts`), so no variables. */
-export type AppEnv = Record<string, never>;
+export type AppEnv = { Bindings?: object };
