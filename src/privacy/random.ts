@@ -3,6 +3,7 @@
  * (`crypto.getRandomValues`), never `Math.random`; a seeded generator (xoshiro128**) exists only
  * for reproducible output order and for tests.
  */
+import { mix32, xoshiro128ss } from '../shared/xoshiro.ts';
 
 /** A source of uniform 32-bit words. */
 export interface RandomSource {
@@ -40,31 +41,9 @@ export function createCryptoRandom(): RandomSource {
  */
 export function createSeededRandom(seed: number): RandomSource {
   let x = seed >>> 0;
-  const split = (): number => {
-    x = (x + 0x9e3779b9) >>> 0;
-    let z = x;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  const s = [split(), split(), split(), split()];
-  return {
-    nextU32() {
-      const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
-      const t = (s[1] << 9) >>> 0;
-      s[2] ^= s[0];
-      s[3] ^= s[1];
-      s[1] ^= s[2];
-      s[0] ^= s[3];
-      s[2] ^= t;
-      s[3] = rotl(s[3], 11);
-      return result;
-    },
-  };
-}
-
-function rotl(v: number, k: number): number {
-  return ((v << k) | (v >>> (32 - k))) >>> 0;
+  const split = (): number => mix32((x = (x + 0x9e3779b9) >>> 0));
+  const s = Uint32Array.of(split(), split(), split(), split());
+  return { nextU32: () => xoshiro128ss(s) };
 }
 
 /** Uniform double in [0, 1) with 53 random bits. */

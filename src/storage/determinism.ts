@@ -11,6 +11,8 @@
  *   mixed with the statement's index.
  */
 
+import { mix32, xoshiro128ss } from '../shared/xoshiro.ts';
+
 const realNow = Date.now;
 
 /**
@@ -80,16 +82,7 @@ export class SqlRandom {
 
   #next(): number {
     if (this.#source && !this.#seeded) this.#seed(this.#source(), this.#op);
-    const s = this.#s;
-    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
-    const t = s[1] << 9;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 11);
-    return result;
+    return xoshiro128ss(this.#s);
   }
 
   #seed(seed: Uint8Array, op: number): void {
@@ -98,16 +91,9 @@ export class SqlRandom {
     let x = (view.getUint32(0, true) ^ Math.imul(op + 1, 0x9e3779b9)) >>> 0;
     for (let i = 0; i < 4; i++) {
       x = (x + 0x9e3779b9 + (i ? view.getUint32(i * 4, true) : 0)) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      this.#s[i] = (z ^ (z >>> 16)) >>> 0;
+      this.#s[i] = mix32(x);
     }
     if ((this.#s[0] | this.#s[1] | this.#s[2] | this.#s[3]) === 0) this.#s[0] = 1;
     this.#seeded = true;
   }
-}
-
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
