@@ -5,7 +5,7 @@
  * (name, ops/s, p50/p99, date, Node version, commit). Figures that are not timings
  * (bytes per message, error %, memory) go in with `recordFigure()`.
  */
-import { execSync } from 'node:child_process';
+import { execFileSync, execSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,22 @@ function commit(): string {
 
 function stamp(): Pick<BenchRecord, 'date' | 'node' | 'commit'> {
   return { date: new Date().toISOString(), node: process.version, commit: commit() };
+}
+
+/**
+ * `args` (a command and its arguments) run pinned to CPU `cpu` with `taskset` where it exists,
+ * so a server and its load generator each get a core of their own.
+ *
+ * @example
+ * const [cmd, argv] = pinned(1, [process.execPath, 'load.js']);
+ */
+export function pinned(cpu: number, args: string[]): [string, string[]] {
+  try {
+    execFileSync('taskset', ['-c', String(cpu), 'true']);
+    return ['taskset', ['-c', String(cpu), ...args]];
+  } catch {
+    return [args[0], args.slice(1)];
+  }
 }
 
 /** Records a non-timing figure (e.g. bytes per message) under `name`. */

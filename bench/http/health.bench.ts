@@ -13,20 +13,11 @@ import { createApp } from '../../src/app.ts';
 import { healthReport } from '../../src/http/system-routes.ts';
 import { createServices } from '../../src/services.ts';
 import { createMemoryBackend } from '../../src/storage/index.ts';
-import { recordFigure, runBenchmarks } from '../harness.ts';
+import { pinned, recordFigure, runBenchmarks } from '../harness.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 8);
 const CONNECTIONS = 32;
-
-function pinned(cpu: number, args: string[]): [string, string[]] {
-  try {
-    execFileSync('taskset', ['-c', String(cpu), 'true']);
-    return ['taskset', ['-c', String(cpu), ...args]];
-  } catch {
-    return [args[0], args.slice(1)];
-  }
-}
 
 async function startServer(kind: string, port: number): Promise<{ child: ChildProcess; cpu(): Promise<number> }> {
   const [cmd, args] = pinned(0, [process.execPath, '--import', 'tsx', 'bench/http/health-server.ts', kind, String(port)]);

@@ -28,24 +28,15 @@ import { bench, do_not_optimize, group, summary } from 'mitata';
 import { createApp } from '../../src/app.ts';
 import { KeyStore } from '../../src/auth/key-store.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createStorageJournal, encodeBatch, MESSAGING_MIGRATIONS, MessageProcessor, type Message } from '../../src/index.ts';
+import { createStorageJournal, encodeBatch, MessageProcessor, type Message } from '../../src/index.ts';
 import { MIGRATIONS } from '../../src/services.ts';
 import { createMemoryBackend, OptimizedDatabase } from '../../src/storage/index.ts';
-import { recordFigure, runBenchmarks } from '../harness.ts';
+import { pinned, recordFigure, runBenchmarks } from '../harness.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 8);
 const ADMIN_KEY = 'bench-admin-key-0123456789';
 const BATCH = 1000;
-
-function pinned(cpu: number, args: string[]): [string, string[]] {
-  try {
-    execFileSync('taskset', ['-c', String(cpu), 'true']);
-    return ['taskset', ['-c', String(cpu), ...args]];
-  } catch {
-    return [args[0], args.slice(1)];
-  }
-}
 
 interface ServerStats {
   cpuMicros: number;
@@ -119,7 +110,7 @@ for (const [i, s] of scenarios.entries()) {
 
 // In process: the server-side work of one batch request, durable on the memory backend.
 const config = loadConfig({ HEALTHSYNC_ADMIN_KEY: ADMIN_KEY, HEALTHSYNC_RATE_LIMIT: '1000000', HEALTHSYNC_BODY_LIMIT: String(4 * 1024 * 1024) });
-const db = new OptimizedDatabase(createMemoryBackend(), { migrations: [...MIGRATIONS, ...MESSAGING_MIGRATIONS] });
+const db = new OptimizedDatabase(createMemoryBackend(), { migrations: MIGRATIONS });
 await db.start();
 const keys = new KeyStore(db, { adminKey: config.adminKey });
 const messaging = new MessageProcessor({ journal: createStorageJournal(db), maxWorkers: 20, maxQueueSize: 1_000_000 });
