@@ -25,8 +25,8 @@ export interface AlertRule {
   comparison?: 'above' | 'below';
 }
 
-export interface AlertEvent {
-  type: 'fired' | 'resolved';
+/** What an alert says about its rule, in events and in the list of active alerts. */
+interface AlertState {
   rule: string;
   metric: string;
   action: string;
@@ -34,16 +34,14 @@ export interface AlertEvent {
   value: number | null;
   /** When the condition started holding (ms since the epoch). */
   since: number;
+}
+
+export interface AlertEvent extends AlertState {
+  type: 'fired' | 'resolved';
   at: number;
 }
 
-export interface ActiveAlert {
-  rule: string;
-  metric: string;
-  action: string;
-  threshold: number;
-  value: number | null;
-  since: number;
+export interface ActiveAlert extends AlertState {
   firedAt: number;
 }
 
