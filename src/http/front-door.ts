@@ -15,7 +15,7 @@
 import type { Hono } from 'hono';
 import { TrieRouter } from 'hono/router/trie-router';
 import type { KeyStore } from '../auth/key-store.ts';
-import { createRequestTimer, SERVER_TIMING_HEADER, serverTiming, type TimingOptions } from '../metrics/with-timing.ts';
+import { createRequestTimer, routeLabel, SERVER_TIMING_HEADER, serverTiming, type TimingOptions } from '../metrics/with-timing.ts';
 import { AppError } from '../shared/errors.ts';
 import { authenticate } from './auth.ts';
 import { renderError } from './errors.ts';
@@ -43,7 +43,7 @@ export class RouteCapturingRouter<T> extends TrieRouter<T> {
   takeRoute(): string {
     const route = this.#last;
     this.#last = undefined;
-    return route === undefined || route === '*' || route === '/*' || route === '' ? 'unmatched' : route;
+    return routeLabel(route);
   }
 }
 

@@ -36,6 +36,11 @@ export function serverTiming(ms: number): string {
   return `app;dur=${ms.toFixed(3)}`;
 }
 
+/** The label of a route pattern: the pattern, or 'unmatched' when no route (only a catch-all) matched. */
+export function routeLabel(pattern: string | undefined): string {
+  return pattern === undefined || pattern === '*' || pattern === '/*' || pattern === '' ? 'unmatched' : pattern;
+}
+
 /** Records finished requests, keeping one recorder per label set (bounded). */
 export interface RequestTimer {
   /** `route` is the route pattern ('unmatched' for none); `agentHeader` the raw `X-Agent-Id`. */
@@ -88,9 +93,7 @@ export function withTiming(options: TimingOptions = {}): MiddlewareHandler {
     const t0 = performance.now();
     await next();
     const ms = performance.now() - t0;
-    let route = routePath(c, -1);
-    if (route === '*' || route === '/*' || route === '') route = 'unmatched';
-    timer.record(route, c.req.method, c.res.status, requestHeader(c.req.raw, c.env, 'x-agent-id'), ms);
+    timer.record(routeLabel(routePath(c, -1)), c.req.method, c.res.status, requestHeader(c.req.raw, c.env, 'x-agent-id'), ms);
     const res = setResponseHeader(c.res, c.env, SERVER_TIMING_HEADER, serverTiming(ms), { append: true });
     if (res !== c.res) c.res = res;
   };
